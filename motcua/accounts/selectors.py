@@ -1,0 +1,70 @@
+"""Who may see what: every query for officers' data is scoped to the actor through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from motcua.accounts.models import SUBTREE_ROLES, Membership, Role, User
+from motcua.core import clock
+from motcua.units.models import Unit
+from motcua.units.selectors import unit_ancestor_ids
+
+
+def memberships_active(*, user: User, on: dt.date | None = None) -> QuerySet[Membership]:
+    """The user's memberships in force on ``on`` (today by default)."""
+    day = on or clock.today()
+    return (
+        Membership.objects.filter(user=user, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .select_related("unit")
+    )
+
+
+def units_visible_to(*, user: User, on: dt.date | None = None) -> QuerySet[Unit]:
+    """Units whose data the user may see: their own units, and whole subtrees for subtree roles."""
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    condition = Q(pk__in=[])
+    for membership in memberships_active(user=user, on=on):
+        if membership.role in SUBTREE_ROLES:
+            condition |= Q(path__startswith=membership.unit.path)
+        else:
+            condition |= Q(pk=membership.unit_id)
+    return Unit.objects.filter(condition)
+
+
+def user_has_role(
+    *, user: User, unit: Unit, roles: set[Role] | frozenset[Role], on: dt.date | None = None
+) -> bool:
+    """Whether the user holds one of ``roles`` for ``unit``, directly or above it."""
+    if user.is_superuser:
+        return True
+    ancestors = set(unit_ancestor_ids(unit=unit))
+    for membership in memberships_active(user=user, on=on):
+        if membership.role not in roles:
+            continue
+        if membership.unit_id == unit.pk:
+            return True
+        if membership.role in SUBTREE_ROLES and membership.unit_id in ancestors:
+            return True
+    return False
+
+
+def memberships_visible_to(*, user: User) -> QuerySet[Membership]:
+    """Memberships of the units the user may see (officer lists, the admin)."""
+    return Membership.objects.filter(unit__in=units_visible_to(user=user)).select_related(
+        "user", "unit"
+    )
+
+
+def users_visible_to(*, user: User) -> QuerySet[User]:
+    """Officers of the units the user may see, and the user themself."""
+    if user.is_superuser:
+        return User.objects.all()
+    return User.objects.filter(
+        Q(pk=user.pk) | Q(memberships__unit__in=units_visible_to(user=user))
+    ).distinct()

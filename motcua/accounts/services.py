@@ -1,0 +1,152 @@
+"""Writes to users and memberships."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from motcua.accounts.models import ADMIN_ROLES, Membership, Role, User
+from motcua.accounts.selectors import user_has_role
+from motcua.core.errors import InvalidInput, PermissionDenied
+from motcua.units.models import Unit
+
+# What a unit administrator may do in the back office. Which rows they see is scoped separately
+# (accounts.selectors), so a commune administrator edits only their commune's officers and days.
+UNIT_ADMIN_GROUP = "Quản trị đơn vị"
+UNIT_ADMIN_PERMISSIONS = {
+    "accounts": [
+        "view_user",
+        "add_user",
+        "change_user",
+        "view_membership",
+        "add_membership",
+        "change_membership",
+        "delete_membership",
+    ],
+    "units": ["view_unit", "change_unit", "view_unitsuccession"],
+    "calendars": [
+        "view_calendarday",
+        "add_calendarday",
+        "change_calendarday",
+        "delete_calendarday",
+        "view_calendaryear",
+        "view_calendarchange",
+    ],
+    "catalog": [
+        "view_field",
+        "view_procedure",
+        "view_procedureversion",
+        "view_procedurecomponent",
+        "view_procedurefee",
+        "view_processstep",
+        "view_unitprocedure",
+        "add_unitprocedure",
+        "change_unitprocedure",
+        "delete_unitprocedure",
+    ],
+}
+
+
+def unit_admin_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=UNIT_ADMIN_GROUP)
+    wanted = [
+        permission
+        for app_label, codenames in UNIT_ADMIN_PERMISSIONS.items()
+        for permission in Permission.objects.filter(
+            content_type__app_label=app_label, codename__in=codenames
+        )
+    ]
+    if set(group.permissions.all()) != set(wanted):
+        group.permissions.set(wanted)
+    return group
+
+
+def _check_may_administer(actor: User | None, unit: Unit) -> None:
+    """Only a superuser or an administrator of the unit (or above it) manages its officers."""
+    if actor is None:  # commands and the demo loader act as the system
+        return
+    if not user_has_role(user=actor, unit=unit, roles=frozenset({Role.UNIT_ADMIN})):
+        raise PermissionDenied(f"Bạn không có quyền quản trị cán bộ của {unit}.")
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    actor: User | None,
+    user: User,
+    unit: Unit,
+    role: Role | str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    title: str = "",
+) -> Membership:
+    """Give ``user`` a role in ``unit``; administrators also get back-office access."""
+    _check_may_administer(actor, unit)
+    membership = Membership(
+        user=user, unit=unit, role=Role(role), valid_from=valid_from, valid_to=valid_to, title=title
+    )
+    try:
+        membership.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput("Phân công không hợp lệ: " + " ".join(exc.messages)) from exc
+    membership.save()
+    if membership.role in ADMIN_ROLES:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(unit_admin_group())
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, actor: User | None, membership: Membership, title: str, valid_to: dt.date | None
+) -> Membership:
+    """Change a role's title or last day (who, where and what stay: that would be a new role)."""
+    _check_may_administer(actor, membership.unit)
+    if valid_to is not None and valid_to < membership.valid_from:
+        raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu phân công.")
+    membership.title = title
+    membership.valid_to = valid_to
+    membership.save(update_fields=["title", "valid_to"])
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: User | None, membership: Membership, last_day: dt.date) -> Membership:
+    """End a role on ``last_day`` (the officer keeps their history)."""
+    _check_may_administer(actor, membership.unit)
+    if last_day < membership.valid_from:
+        raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu phân công.")
+    membership.valid_to = last_day
+    membership.save(update_fields=["valid_to"])
+    return membership
+
+
+@transaction.atomic
+def officer_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    password: str,
+    unit: Unit,
+    role: Role | str,
+    valid_from: dt.date,
+    email: str = "",
+    title: str = "",
+) -> User:
+    """Create an officer account with its first role."""
+    _check_may_administer(actor, unit)
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(f"Tên đăng nhập {username!r} đã được dùng.", code="username_taken")
+    user = User.objects.create_user(
+        username=username, password=password, full_name=full_name, email=email
+    )
+    membership_grant(
+        actor=actor, user=user, unit=unit, role=role, valid_from=valid_from, title=title
+    )
+    return user

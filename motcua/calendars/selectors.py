@@ -1,0 +1,148 @@
+"""Reads: the calendar and working hours of a unit, as values for the pure clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db.models import Max
+
+from motcua.calendars.models import CalendarChange, CalendarDay, CalendarYear
+from motcua.calendars.workdays import (
+    CalendarEntry,
+    CalendarError,
+    DayKind,
+    DueResult,
+    DueTimePolicy,
+    Pause,
+    Schedule,
+    TimeLimit,
+    WorkCalendar,
+    WorkingHours,
+    compute_due,
+)
+from motcua.core.errors import InvalidInput
+from motcua.units.models import Unit
+from motcua.units.selectors import unit_ancestors, unit_province
+
+# Calendars are rebuilt only when calendar data changed: the key carries the latest change, so
+# every app server and worker sees a change at its next request without any cache invalidation.
+# The change's time is part of the key because a rolled-back change's id can be reused (SQLite).
+_cache: dict[tuple[int | None, str], WorkCalendar] = {}
+_cache_lock = threading.Lock()
+
+
+def calendar_version() -> str:
+    latest = CalendarChange.objects.aggregate(id=Max("id"), at=Max("at"))
+    return f"{latest['id'] or 0}@{latest['at'].isoformat() if latest['at'] else ''}"
+
+
+def _entry(day: CalendarDay) -> CalendarEntry:
+    return CalendarEntry(
+        day=day.date,
+        kind=DayKind(day.kind),
+        name=day.name,
+        legal_basis=day.legal_basis,
+        provisional=day.status == CalendarDay.Status.PROVISIONAL,
+    )
+
+
+def work_calendar(*, province: Unit | None = None) -> WorkCalendar:
+    """The national calendar, with ``province``'s local exceptions overriding it day by day."""
+    key = (province.pk if province else None, calendar_version())
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    applied = CalendarDay.objects.filter(status__in=CalendarDay.APPLIED)
+    national = [_entry(day) for day in applied.filter(province__isnull=True)]
+    local = [_entry(day) for day in applied.filter(province=province)] if province else []
+    years = CalendarYear.objects.values_list("year", flat=True)
+    calendar = WorkCalendar.from_entries([*national, *local], covered_years=years)
+    with _cache_lock:
+        if len(_cache) > 256:
+            _cache.clear()
+        _cache[key] = calendar
+    return calendar
+
+
+def _parse_hours(owner: str, spec: str, **kwargs: object) -> WorkingHours:
+    try:
+        return WorkingHours.parse(spec, **kwargs)  # type: ignore[arg-type]
+    except CalendarError as exc:
+        raise InvalidInput(f"Giờ làm việc của {owner}: {exc}") from exc
+
+
+def working_hours_for(*, unit: Unit | None) -> WorkingHours:
+    """The working windows of ``unit``: its own, else its nearest ancestor's, else the default."""
+    config = settings.MOTCUA
+    chain = list(reversed(unit_ancestors(unit=unit))) if unit is not None else []
+    cutoff: dt.time | str = next(
+        (u.same_day_cutoff for u in chain if u.same_day_cutoff), config["DEFAULT_SAME_DAY_CUTOFF"]
+    )
+    for owner in chain:
+        if owner.working_hours:
+            return _parse_hours(
+                str(owner),
+                owner.working_hours,
+                summer=owner.summer_working_hours,
+                summer_from=owner.summer_from,
+                summer_to=owner.summer_to,
+                same_day_cutoff=cutoff,
+            )
+    return _parse_hours(
+        "cấu hình mặc định", config["DEFAULT_WORKING_HOURS"], same_day_cutoff=cutoff
+    )
+
+
+def schedule_for(*, unit: Unit | None) -> Schedule:
+    """Calendar and working hours for dossiers handled at ``unit`` (national when None)."""
+    province = unit_province(unit=unit) if unit is not None else None
+    return Schedule(calendar=work_calendar(province=province), hours=working_hours_for(unit=unit))
+
+
+def due_time_policy() -> DueTimePolicy:
+    try:
+        return DueTimePolicy(settings.MOTCUA["DUE_TIME_POLICY"])
+    except ValueError as exc:  # pragma: no cover - a configuration error
+        raise InvalidInput("MOTCUA_DUE_TIME_POLICY phải là end_of_day hoặc receipt_time.") from exc
+
+
+def deadline_explain(
+    *,
+    received_at: dt.datetime,
+    limit: TimeLimit,
+    unit: Unit | None = None,
+    pauses: Sequence[Pause] = (),
+    policy: DueTimePolicy | None = None,
+    same_day_cutoff: dt.time | None = None,
+) -> DueResult:
+    """The due instant with its explanation, for a dossier received at ``unit``."""
+    schedule = schedule_for(unit=unit)
+    if same_day_cutoff is not None:
+        schedule = Schedule(
+            calendar=schedule.calendar,
+            hours=WorkingHours(
+                windows=schedule.hours.windows,
+                summer_windows=schedule.hours.summer_windows,
+                summer_from=schedule.hours.summer_from,
+                summer_to=schedule.hours.summer_to,
+                same_day_cutoff=same_day_cutoff,
+            ),
+            tz=schedule.tz,
+        )
+    try:
+        return compute_due(
+            received_at, limit, schedule, pauses=pauses, policy=policy or due_time_policy()
+        )
+    except CalendarError as exc:
+        raise InvalidInput(str(exc), code="calendar_error") from exc
+
+
+def calendar_days(*, year: int, province: Unit | None = None) -> list[CalendarDay]:
+    """Every exception of ``year`` (announced ones included), national and the province's."""
+    days = CalendarDay.objects.filter(date__year=year, province__isnull=True)
+    if province is not None:
+        days = days | CalendarDay.objects.filter(date__year=year, province=province)
+    return list(days.select_related("province").order_by("date", "province_id"))

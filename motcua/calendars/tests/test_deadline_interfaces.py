@@ -1,0 +1,248 @@
+"""`motcua deadline` and GET /api/calendar/deadline reproduce the handbook's examples (§14)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = [
+    # (received, limit, unit, pauses, due under receipt_time, due under end_of_day)
+    (
+        "2025-04-24 10:00",
+        "7",
+        "working_day",
+        [],
+        "2025-05-07T10:00:00+07:00",
+        "2025-05-07T17:00:00+07:00",
+    ),
+    (
+        "2025-02-17 08:15",
+        "0",
+        "same_day",
+        [],
+        "2025-02-17T17:00:00+07:00",
+        "2025-02-17T17:00:00+07:00",
+    ),
+    (
+        "2025-02-17 15:30",
+        "0",
+        "same_day",
+        [],
+        "2025-02-18T17:00:00+07:00",
+        "2025-02-18T17:00:00+07:00",
+    ),
+    (
+        "2026-01-05 09:00",
+        "3",
+        "working_day",
+        [],
+        "2026-01-08T09:00:00+07:00",
+        "2026-01-08T17:00:00+07:00",
+    ),
+    (
+        "2026-01-12 10:00",
+        "3",
+        "working_day",
+        [],
+        "2026-01-15T10:00:00+07:00",
+        "2026-01-15T17:00:00+07:00",
+    ),
+    (
+        "2026-01-05 09:00",
+        "3",
+        "working_day",
+        ["2026-01-06 14:00/2026-01-12 10:00"],
+        "2026-01-13T15:00:00+07:00",
+        "2026-01-14T17:00:00+07:00",
+    ),
+    (
+        "2026-02-11 08:30",
+        "5",
+        "working_day",
+        [],
+        "2026-02-25T08:30:00+07:00",
+        "2026-02-25T17:00:00+07:00",
+    ),
+]
+
+
+def deadline(*args: str) -> str:
+    out = StringIO()
+    call_command("deadline", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("received", "limit", "unit", "pauses", "receipt_time", "end_of_day"), EXAMPLES
+)
+def test_command_reproduces_the_examples(received, limit, unit, pauses, receipt_time, end_of_day):
+    pause_args = [arg for pause in pauses for arg in ("--pause", pause)]
+    base = ["--received", received, "--limit", limit, "--unit", unit, *pause_args]
+    assert deadline(*base, "--due-time", "receipt_time").strip() == receipt_time
+    assert deadline(*base).strip() == end_of_day
+    payload = json.loads(deadline(*base, "--json"))
+    assert payload["due_at"] == end_of_day
+    assert payload["due_date"] == end_of_day[:10]
+    assert payload["trace"][0]["kind"] == "received"
+
+
+def test_command_explains_each_day():
+    out = deadline(
+        "--received", "2026-02-13 09:00", "--limit", "3", "--unit", "working_day", "--explain"
+    )
+    assert "16/02/2026 (thứ Hai) nghỉ Tết Âm lịch — TB 9441/TB-BNV" in out
+    assert "Ngày làm việc thứ 3: thứ Tư 25/02/2026" in out
+    assert out.strip().endswith("2026-02-25T17:00:00+07:00")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--received", "hôm qua", "--limit", "3", "--unit", "working_day"], "--received"),
+        (["--received", "2026-02-13 09:00", "--limit", "ba", "--unit", "working_day"], "--limit"),
+        (
+            ["--received", "2026-02-13 09:00", "--limit", "1.5", "--unit", "working_day"],
+            "số nguyên",
+        ),
+        (
+            [
+                "--received",
+                "2026-02-13 09:00",
+                "--limit",
+                "3",
+                "--unit",
+                "working_day",
+                "--pause",
+                "x",
+            ],
+            "--pause",
+        ),
+        (
+            [
+                "--received",
+                "2026-02-13 09:00",
+                "--limit",
+                "3",
+                "--unit",
+                "working_day",
+                "--pause",
+                "2026-02-13 10:00/2026-02-13 09:00",
+            ],
+            "kết thúc",
+        ),
+        (
+            [
+                "--received",
+                "2026-02-13 09:00",
+                "--limit",
+                "3",
+                "--unit",
+                "working_day",
+                "--province",
+                "77",
+            ],
+            "Không tìm thấy đơn vị",
+        ),
+    ],
+)
+def test_command_refuses_bad_input_with_a_message(args, message):
+    with pytest.raises(CommandError, match=message):
+        deadline(*args)
+
+
+def test_the_province_calendar_and_hours_apply(province):
+    province.working_hours = "07:30-11:30,13:30-17:30"
+    province.save()
+    out = deadline(
+        "--received",
+        "2026-03-02 09:00",
+        "--limit",
+        "1",
+        "--unit",
+        "working_day",
+        "--province",
+        "99",
+    )
+    assert out.strip() == "2026-03-03T17:30:00+07:00"
+
+
+def test_api_matches_the_command(client):
+    response = client.get(
+        "/api/calendar/deadline",
+        {
+            "received": "2026-01-05 09:00",
+            "limit": "3",
+            "unit": "working_day",
+            "pause": ["2026-01-06 14:00/2026-01-12 10:00"],
+            "due_time": "receipt_time",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["due_at"] == "2026-01-13T15:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"received": "x", "limit": "3", "unit": "working_day"}, 400, "invalid_instant"),
+        (
+            {"received": "2026-01-05 09:00", "limit": "three", "unit": "working_day"},
+            422,
+            "invalid_input",
+        ),
+        ({"received": "2026-01-05 09:00", "limit": "3", "unit": "fortnight"}, 422, "invalid_input"),
+        (
+            {"received": "2026-01-05 09:00", "limit": "3", "unit": "working_day", "province": "00"},
+            404,
+            "unit_not_found",
+        ),
+    ],
+)
+def test_api_errors_are_json_with_a_stable_code(client, params, status, code):
+    response = client.get("/api/calendar/deadline", params)
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_the_installed_console_command_runs(tmp_path):
+    """The `motcua` entry point, as an officer would type it (a fresh SQLite file, migrated)."""
+    env = {**os.environ, "MOTCUA_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    motcua = Path(sys.executable).with_name("motcua")
+    subprocess.run([str(motcua), "migrate", "-v", "0"], env=env, check=True)
+    result = subprocess.run(
+        [
+            str(motcua),
+            "deadline",
+            "--received",
+            "2026-02-11 08:30",
+            "--limit",
+            "5",
+            "--unit",
+            "working_day",
+            "--due-time",
+            "receipt_time",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "2026-02-25T08:30:00+07:00"
+    bad = subprocess.run(
+        [str(motcua), "deadline", "--received", "x", "--limit", "5", "--unit", "working_day"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "không hợp lệ" in bad.stderr

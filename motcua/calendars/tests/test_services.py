@@ -1,0 +1,205 @@
+"""Calendar data in the database: shipped schedules, files, the holidays package, confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from motcua.calendars.models import CalendarChange, CalendarDay, CalendarYear
+from motcua.calendars.selectors import schedule_for, work_calendar, working_hours_for
+from motcua.calendars.services import (
+    calendar_day_confirm,
+    calendar_day_save,
+    calendar_file_parse,
+    calendar_import,
+    calendar_sync_package,
+    calendar_year_confirm,
+)
+from motcua.calendars.workdays import DayKind
+from motcua.core.errors import Conflict, ImportRejected, InvalidInput
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_official_schedules_ship_with_the_migrations():
+    calendar = work_calendar()
+    assert not calendar.is_working_day(dt.date(2026, 2, 16))
+    assert calendar.is_working_day(dt.date(2026, 1, 10))  # make-up Saturday
+    assert not calendar.is_working_day(dt.date(2026, 1, 2))  # swapped Friday (CV 12729/VPCP-KGVX)
+    assert calendar.entries[dt.date(2026, 2, 16)].legal_basis == "TB 9441/TB-BNV"
+    assert set(CalendarYear.objects.values_list("year", "status")) == {
+        (2024, "official"),
+        (2025, "official"),
+        (2026, "official"),
+    }
+
+
+def test_the_package_fills_a_year_without_decision_as_provisional():
+    report = calendar_sync_package(years=[2027])
+    assert report.provisional_years == [2027]
+    day = CalendarDay.objects.get(date=dt.date(2027, 2, 8), province__isnull=True)
+    assert day.status == CalendarDay.Status.PROVISIONAL
+    calendar = work_calendar()
+    assert not calendar.is_working_day(dt.date(2027, 2, 8))
+    assert calendar.entries[dt.date(2027, 2, 8)].provisional
+
+
+def test_a_day_only_the_package_lists_in_an_official_year_waits_for_confirmation():
+    report = calendar_sync_package(years=[2026])
+    assert report.announced == [dt.date(2026, 11, 24)]  # Ngày Văn hóa Việt Nam, not yet law
+    day = CalendarDay.objects.get(date=dt.date(2026, 11, 24))
+    assert day.status == CalendarDay.Status.ANNOUNCED
+    assert work_calendar().is_working_day(dt.date(2026, 11, 24))
+    # The package lacks the 02/01/2026 swap: the shipped official data wins.
+    assert not work_calendar().is_working_day(dt.date(2026, 1, 2))
+
+    change = calendar_day_confirm(day=day, actor=None)
+    assert change is not None
+    assert change.changed_dates == ["2026-11-24"]
+    assert not work_calendar().is_working_day(dt.date(2026, 11, 24))
+    with pytest.raises(Conflict):
+        calendar_day_confirm(day=day, actor=None)
+
+
+def test_syncing_twice_changes_nothing():
+    calendar_sync_package(years=[2026, 2027])
+    count = CalendarDay.objects.count()
+    changes = CalendarChange.objects.count()
+    calendar_sync_package(years=[2026, 2027])
+    assert CalendarDay.objects.count() == count
+    assert CalendarChange.objects.count() == changes
+
+
+def official_2027(days):
+    return json.dumps(
+        {"format": "motcua-calendar/1", "status": "official", "years": [2027], "days": days}
+    ).encode()
+
+
+def test_an_official_file_replaces_the_provisional_year():
+    calendar_sync_package(years=[2027])
+    content = official_2027(
+        [
+            {
+                "date": "2027-02-04",
+                "kind": "holiday",
+                "name": "Tết Âm lịch",
+                "legal_basis": "TB 1/TB-BNV",
+            },
+            {
+                "date": "2027-02-12",
+                "kind": "compensatory",
+                "name": "nghỉ bù",
+                "legal_basis": "TB 1/TB-BNV",
+            },
+        ]
+    )
+    change = calendar_import(calendar_file=calendar_file_parse(content, filename="2027.json"))
+    assert CalendarYear.objects.get(year=2027).status == CalendarYear.Status.OFFICIAL
+    dates = set(CalendarDay.objects.filter(date__year=2027).values_list("date", flat=True))
+    assert dates == {dt.date(2027, 2, 4), dt.date(2027, 2, 12)}
+    assert change is not None
+    assert "2027-02-12" in change.changed_dates
+    assert "2027-02-08" in change.changed_dates  # a package day that no longer applies
+    assert work_calendar().is_working_day(dt.date(2027, 2, 8))
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"{not json", "x.json", "JSON không đọc được"),
+        (json.dumps({"format": "other", "days": []}).encode(), "x.json", "format"),
+        (b"date,kind\n2027-01-01,holiday\n", "x.csv", "thiếu cột"),
+        (b"\xff\xfe", "x.csv", "UTF-8"),
+        (b"", "x.txt", ".json hoặc .csv"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_reason(content, filename, message):
+    with pytest.raises(ImportRejected, match=message):
+        calendar_file_parse(content, filename=filename)
+
+
+def test_a_bad_row_names_its_row_and_field_and_nothing_is_written():
+    content = (
+        "date,kind,name,legal_basis\n"
+        "2027-01-01,holiday,Tết Dương lịch,BLLĐ 2019 Điều 112\n"
+        "2027-13-01,holiday,Sai ngày,X\n"
+        "2027-01-04,lam_bu,Làm bù thứ Hai,X\n"
+        "2027-01-05,nghi_le,,\n"
+    ).encode()
+    before = CalendarDay.objects.count()
+    with pytest.raises(ImportRejected) as caught:
+        calendar_import(calendar_file=calendar_file_parse(content, filename="x.csv"))
+    problems = {(p["row"], p["field"]) for p in caught.value.problems}
+    assert problems == {(3, "date"), (4, "kind"), (5, "name"), (5, "legal_basis")}
+    assert CalendarDay.objects.count() == before
+
+
+def test_a_province_adds_a_local_day_off(province, commune):
+    content = b"date,kind,name,legal_basis\n2026-03-05,day_off,nghi do bao,QD 1/QD-UBND\n"
+    calendar_import(calendar_file=calendar_file_parse(content, filename="x.csv"), province=province)
+    assert not schedule_for(unit=commune).is_working_day(dt.date(2026, 3, 5))
+    assert work_calendar().is_working_day(dt.date(2026, 3, 5))  # other provinces unaffected
+
+
+def test_a_province_file_cannot_declare_official_years(province):
+    content = official_2027([])
+    with pytest.raises(InvalidInput):
+        calendar_import(
+            calendar_file=calendar_file_parse(content, filename="x.json"), province=province
+        )
+
+
+def test_confirming_a_provisional_year():
+    calendar_sync_package(years=[2027])
+    calendar_year_confirm(year=2027, actor=None, source="TB 2/TB-BNV")
+    assert CalendarYear.objects.get(year=2027).status == CalendarYear.Status.OFFICIAL
+    assert not CalendarDay.objects.filter(
+        date__year=2027, status=CalendarDay.Status.PROVISIONAL
+    ).exists()
+    with pytest.raises(Conflict):
+        calendar_year_confirm(year=2027, actor=None, source="TB 2/TB-BNV")
+    with pytest.raises(InvalidInput):
+        calendar_year_confirm(year=2028, actor=None, source=" ")
+
+
+def test_a_make_up_day_must_be_a_weekend(province):
+    day = CalendarDay(
+        date=dt.date(2026, 3, 4),
+        province=province,
+        kind=DayKind.MAKEUP_WORKDAY,
+        name="x",
+        legal_basis="y",
+    )
+    with pytest.raises(InvalidInput):
+        calendar_day_save(day=day, actor=None)
+
+
+def test_saving_a_day_records_the_change_and_refreshes_the_calendar(province):
+    assert work_calendar(province=province).is_working_day(dt.date(2026, 3, 4))
+    day = CalendarDay(
+        date=dt.date(2026, 3, 4),
+        province=province,
+        kind=DayKind.DAY_OFF,
+        name="nghỉ do lũ",
+        legal_basis="QĐ 5/QĐ-UBND",
+    )
+    change = calendar_day_save(day=day, actor=None)
+    assert change is not None
+    assert change.changed_dates == ["2026-03-04"]
+    assert not work_calendar(province=province).is_working_day(dt.date(2026, 3, 4))
+
+
+def test_working_hours_are_inherited_from_the_nearest_ancestor(province, commune):
+    assert str(working_hours_for(unit=commune).windows[0]) == "08:00-12:00"
+    province.working_hours = "07:30-11:30,13:30-17:00"
+    province.same_day_cutoff = dt.time(16, 0)
+    province.save()
+    hours = working_hours_for(unit=commune)
+    assert str(hours.windows[1]) == "13:30-17:00"
+    assert hours.same_day_cutoff == dt.time(16, 0)
+    commune.working_hours = "07:00-11:00"
+    commune.save()
+    assert str(working_hours_for(unit=commune).windows[0]) == "07:00-11:00"

@@ -1,0 +1,310 @@
+"""The pure working-day clock: rules of the domain README (decisions 1–2) and handbook §14."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from motcua.calendars.tests.calendar_data import at, handbook_schedule, official_calendar
+from motcua.calendars.workdays import (
+    CalendarEntry,
+    CalendarError,
+    DayKind,
+    DueTimePolicy,
+    LimitUnit,
+    Pause,
+    Schedule,
+    TimeLimit,
+    WorkCalendar,
+    WorkingHours,
+    add_working_hours,
+    compute_due,
+    parse_windows,
+    snap_forward,
+    working_days_between,
+    working_time_between,
+)
+
+RECEIPT_TIME = DueTimePolicy.RECEIPT_TIME
+
+
+def due(received: dt.datetime, value: float, unit: str, **kwargs) -> dt.datetime:
+    return compute_due(
+        received, TimeLimit(Decimal(str(value)), LimitUnit(unit)), handbook_schedule(), **kwargs
+    ).due_at
+
+
+class TestHandbookExamples:
+    """Handbook §14, computed with the calendar of §10.2 and windows 08:00–12:00, 13:00–17:00."""
+
+    def test_example_1_counts_the_make_up_saturday(self):
+        received = at(2025, 4, 24, 10)
+        assert due(received, 7, "working_day", policy=RECEIPT_TIME) == at(2025, 5, 7, 10)
+        result = compute_due(received, TimeLimit(7, LimitUnit.WORKING_DAY), handbook_schedule())
+        assert result.due_date == dt.date(2025, 5, 7)
+        assert result.due_at == at(2025, 5, 7, 17)
+        counted = [step.message for step in result.trace if step.kind == "counted"]
+        assert counted[1] == (
+            "Ngày làm việc thứ 2: thứ Bảy 26/04/2025 (làm bù: làm bù cho thứ Sáu 02/05/2025 — "
+            "TB 6150/TB-LĐTBXH)"
+        )
+
+    def test_example_1_ignoring_the_make_up_saturday_would_be_too_lenient(self):
+        calendar = official_calendar()
+        entries = {d: e for d, e in calendar.entries.items() if d != dt.date(2025, 4, 26)}
+        without = Schedule(
+            WorkCalendar(entries, calendar.covered_years),
+            WorkingHours.parse("08:00-12:00,13:00-17:00"),
+        )
+        result = compute_due(at(2025, 4, 24, 10), TimeLimit(7, LimitUnit.WORKING_DAY), without)
+        assert result.due_date == dt.date(2025, 5, 8)
+
+    def test_example_2_same_day_before_and_after_the_cut_off(self):
+        assert due(at(2025, 2, 17, 8, 15), 0, "same_day") == at(2025, 2, 17, 17)
+        assert due(at(2025, 2, 17, 15, 30), 0, "same_day") == at(2025, 2, 18, 17)
+
+    def test_example_2_online_submission_does_not_start_the_clock(self):
+        # Submitted Fri 14/02/2025 16:20 on the portal; only the officer's acceptance counts.
+        assert due(at(2025, 2, 17, 8, 15), 0, "same_day") == at(2025, 2, 17, 17)
+
+    def test_example_3_original_due(self):
+        assert due(at(2026, 1, 5, 9), 3, "working_day", policy=RECEIPT_TIME) == at(2026, 1, 8, 9)
+
+    def test_example_3_restart_policy_runs_the_full_limit_again(self):
+        assert due(at(2026, 1, 12, 10), 3, "working_day", policy=RECEIPT_TIME) == at(
+            2026, 1, 15, 10
+        )
+
+    def test_example_3_pause_policy(self):
+        pause = Pause(at(2026, 1, 6, 14), at(2026, 1, 12, 10), "chờ bổ sung")
+        result = compute_due(
+            at(2026, 1, 5, 9),
+            TimeLimit(3, LimitUnit.WORKING_DAY),
+            handbook_schedule(),
+            pauses=[pause],
+            policy=RECEIPT_TIME,
+        )
+        assert result.due_at == at(2026, 1, 13, 15)
+        (step,) = [s for s in result.trace if s.kind == "pause"]
+        assert "cộng thêm 37 giờ làm việc" in step.message
+
+    def test_example_4_across_tet(self):
+        result = compute_due(
+            at(2026, 2, 11, 8, 30),
+            TimeLimit(5, LimitUnit.WORKING_DAY),
+            handbook_schedule(),
+            policy=RECEIPT_TIME,
+        )
+        assert result.due_at == at(2026, 2, 25, 8, 30)
+        skipped = [s.message for s in result.trace if s.kind == "skipped"]
+        assert "16/02/2026 (thứ Hai) nghỉ Tết Âm lịch — TB 9441/TB-BNV" in skipped
+        assert len(skipped) == 9  # Sat 14/02 to Sun 22/02
+
+
+class TestWorkingDays:
+    def test_the_receipt_day_is_not_counted(self):
+        assert due(at(2026, 3, 2, 9), 1, "working_day").date() == dt.date(2026, 3, 3)
+
+    def test_receipt_after_hours_counts_from_the_next_working_period(self):
+        # Fri 17:30 → Mon 08:00; one working day after Monday is Tuesday.
+        result = compute_due(
+            at(2026, 3, 6, 17, 30),
+            TimeLimit(1, LimitUnit.WORKING_DAY),
+            handbook_schedule(),
+            policy=RECEIPT_TIME,
+        )
+        assert result.counted_from == at(2026, 3, 9, 8)
+        assert result.due_at == at(2026, 3, 10, 8)
+
+    def test_receipt_at_the_close_of_the_day_is_after_hours(self):
+        assert due(at(2026, 3, 2, 17), 1, "working_day").date() == dt.date(2026, 3, 4)
+
+    def test_receipt_in_the_lunch_break_counts_from_the_afternoon(self):
+        result = compute_due(
+            at(2026, 3, 2, 12, 30),
+            TimeLimit(1, LimitUnit.WORKING_DAY),
+            handbook_schedule(),
+            policy=RECEIPT_TIME,
+        )
+        assert result.counted_from == at(2026, 3, 2, 13)
+        assert result.due_at == at(2026, 3, 3, 13)
+
+    def test_receipt_on_a_holiday_counts_from_the_next_working_day(self):
+        # 02/09/2026 is Quốc khánh; 03/09 is the first working day, so 1 WD → 04/09.
+        assert due(at(2026, 9, 2, 9), 1, "working_day").date() == dt.date(2026, 9, 4)
+
+    def test_the_swapped_friday_is_off_and_the_make_up_saturday_works(self):
+        assert not official_calendar().is_working_day(dt.date(2026, 1, 2))
+        assert official_calendar().is_working_day(dt.date(2026, 1, 10))
+
+    def test_end_of_day_and_receipt_time_policies_agree_on_the_date(self):
+        for hour in (8, 10, 16):
+            a = compute_due(
+                at(2026, 4, 22, hour), TimeLimit(5, LimitUnit.WORKING_DAY), handbook_schedule()
+            )
+            b = compute_due(
+                at(2026, 4, 22, hour),
+                TimeLimit(5, LimitUnit.WORKING_DAY),
+                handbook_schedule(),
+                policy=RECEIPT_TIME,
+            )
+            assert a.due_date == b.due_date == dt.date(2026, 5, 4)
+
+    def test_fractional_days_are_refused(self):
+        with pytest.raises(CalendarError, match="số nguyên"):
+            TimeLimit(Decimal("1.5"), LimitUnit.WORKING_DAY)
+
+    def test_working_days_between(self):
+        assert (
+            working_days_between(dt.date(2026, 2, 11), dt.date(2026, 2, 25), handbook_schedule())
+            == 5
+        )
+
+
+class TestWorkingHours:
+    def test_hours_are_added_inside_windows(self):
+        assert due(at(2026, 3, 2, 10), 4, "working_hour") == at(2026, 3, 2, 15)
+
+    def test_a_sum_ending_at_the_close_of_a_window_ends_there(self):
+        assert due(at(2026, 3, 2, 8), 4, "working_hour") == at(2026, 3, 2, 12)
+        assert due(at(2026, 3, 2, 8), 8, "working_hour") == at(2026, 3, 2, 17)
+
+    def test_hours_cross_weekends_and_holidays(self):
+        assert due(at(2026, 2, 13, 16, 30), 4, "working_hour") == at(2026, 2, 23, 11, 30)
+
+    def test_half_hours(self):
+        assert due(at(2026, 3, 2, 11, 45), 0.5, "working_hour") == at(2026, 3, 2, 13, 15)
+
+    def test_working_time_between(self):
+        schedule = handbook_schedule()
+        assert working_time_between(
+            at(2026, 1, 6, 14), at(2026, 1, 12, 10), schedule
+        ) == dt.timedelta(hours=37)
+        assert working_time_between(
+            at(2026, 1, 12, 10), at(2026, 1, 6, 14), schedule
+        ) == dt.timedelta(0)
+
+    def test_snap_forward(self):
+        schedule = handbook_schedule()
+        assert snap_forward(at(2026, 3, 2, 7), schedule) == at(2026, 3, 2, 8)
+        assert snap_forward(at(2026, 3, 2, 9), schedule) == at(2026, 3, 2, 9)
+        assert snap_forward(at(2026, 3, 7, 9), schedule) == at(2026, 3, 9, 8)
+
+    def test_adding_nothing_only_snaps(self):
+        assert add_working_hours(at(2026, 3, 7, 9), dt.timedelta(0), handbook_schedule()) == at(
+            2026, 3, 9, 8
+        )
+
+    def test_an_instant_in_utc_is_read_as_civil_time(self):
+        utc = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
+        assert due(utc, 4, "working_hour") == at(2026, 3, 2, 15)
+
+    def test_naive_instants_are_refused(self):
+        with pytest.raises(CalendarError):
+            compute_due(
+                dt.datetime(2026, 3, 2, 9),
+                TimeLimit(1, LimitUnit.WORKING_DAY),
+                handbook_schedule(),
+            )
+
+
+class TestHalfDays:
+    def test_the_session_of_receipt_is_not_counted(self):
+        assert due(at(2026, 3, 2, 9), 1, "half_day") == at(2026, 3, 2, 17)
+        assert due(at(2026, 3, 2, 14), 1, "half_day") == at(2026, 3, 3, 12)
+        assert due(at(2026, 3, 2, 9), 3, "half_day") == at(2026, 3, 3, 17)
+
+
+class TestCalendarDays:
+    def test_a_period_ending_on_a_working_day(self):
+        assert due(at(2026, 3, 2, 9), 10, "calendar_day") == at(2026, 3, 12, 17)
+
+    def test_a_period_ending_on_a_day_off_moves_to_the_next_working_day(self):
+        result = compute_due(
+            at(2026, 4, 17, 9), TimeLimit(15, LimitUnit.CALENDAR_DAY), handbook_schedule()
+        )
+        assert result.due_at == at(2026, 5, 4, 17)
+        rolled = [s for s in result.trace if s.kind == "rolled_forward"]
+        assert rolled[0].basis == "Bộ luật Dân sự 2015 Điều 148"
+
+
+class TestSameDay:
+    def test_at_the_cut_off_is_still_the_same_day(self):
+        assert due(at(2026, 3, 2, 15), 0, "same_day") == at(2026, 3, 2, 17)
+
+    def test_a_unit_cut_off(self):
+        schedule = Schedule(
+            official_calendar(),
+            WorkingHours.parse("08:00-12:00,13:00-17:00", same_day_cutoff="16:00"),
+        )
+        result = compute_due(at(2026, 3, 2, 15, 30), TimeLimit(0, LimitUnit.SAME_DAY), schedule)
+        assert result.due_at == at(2026, 3, 2, 17)
+
+    def test_received_on_saturday_is_due_monday(self):
+        assert due(at(2026, 3, 7, 9), 0, "same_day") == at(2026, 3, 9, 17)
+
+
+class TestPauses:
+    def test_a_pause_after_the_due_instant_changes_nothing(self):
+        pause = Pause(at(2026, 3, 10, 9), at(2026, 3, 11, 9))
+        assert due(at(2026, 3, 2, 9), 1, "working_day", pauses=[pause]) == at(2026, 3, 3, 17)
+
+    def test_overlapping_pauses_count_once(self):
+        pauses = [
+            Pause(at(2026, 3, 2, 10), at(2026, 3, 2, 11)),
+            Pause(at(2026, 3, 2, 10, 30), at(2026, 3, 2, 12)),
+        ]
+        assert due(at(2026, 3, 2, 9), 4, "working_hour", pauses=pauses) == at(2026, 3, 2, 16)
+
+    def test_a_pause_that_ends_before_its_start_is_refused(self):
+        with pytest.raises(CalendarError):
+            Pause(at(2026, 3, 2, 10), at(2026, 3, 2, 9))
+
+    def test_pause_on_a_calendar_day_limit_extends_by_calendar_time(self):
+        pause = Pause(at(2026, 3, 3, 9), at(2026, 3, 5, 9))
+        assert due(at(2026, 3, 2, 9), 10, "calendar_day", pauses=[pause]).date() == dt.date(
+            2026, 3, 16
+        )
+
+
+class TestCalendarData:
+    def test_local_entries_override_national_ones(self):
+        national = CalendarEntry(dt.date(2026, 3, 3), DayKind.HOLIDAY, "quốc gia")
+        local = CalendarEntry(dt.date(2026, 3, 3), DayKind.MAKEUP_WORKDAY, "làm bù tại tỉnh")
+        calendar = WorkCalendar.from_entries([national, local], [2026])
+        assert calendar.is_working_day(dt.date(2026, 3, 3))
+
+    def test_an_uncovered_year_is_flagged(self):
+        result = compute_due(
+            at(2030, 3, 4, 9), TimeLimit(3, LimitUnit.WORKING_DAY), handbook_schedule()
+        )
+        assert result.provisional
+        assert any(s.reason == "calendar_missing" for s in result.trace)
+
+    def test_a_covered_year_is_not_flagged(self):
+        result = compute_due(
+            at(2026, 3, 4, 9), TimeLimit(3, LimitUnit.WORKING_DAY), handbook_schedule()
+        )
+        assert not result.provisional
+
+    @pytest.mark.parametrize(
+        "spec", ["", "08:00", "12:00-08:00", "08:00-12:00,11:00-13:00", "8h-12h"]
+    )
+    def test_bad_windows_are_refused(self, spec):
+        with pytest.raises(CalendarError):
+            parse_windows(spec)
+
+    def test_summer_hours(self):
+        hours = WorkingHours.parse(
+            "07:30-11:30,13:30-17:00",
+            summer="07:00-11:30,14:00-17:30",
+            summer_from="05-01",
+            summer_to="09-30",
+        )
+        assert str(hours.windows_on(dt.date(2026, 6, 1))[1]) == "14:00-17:30"
+        assert str(hours.windows_on(dt.date(2026, 10, 1))[1]) == "13:30-17:00"
+        schedule = Schedule(official_calendar(), hours)
+        result = compute_due(at(2026, 6, 1, 9), TimeLimit(1, LimitUnit.WORKING_DAY), schedule)
+        assert result.due_at == at(2026, 6, 2, 17, 30)

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from motcua.config.api import api
+
+admin.site.site_header = "motcua — Quản trị hệ thống một cửa điện tử"
+admin.site.site_title = "motcua"
+admin.site.index_title = "Quản trị"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("quan-tri/", admin.site.urls),
+    path("", include("motcua.portal.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
