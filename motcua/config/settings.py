@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "ninja",  # serves Swagger UI from its own static files, not from a CDN
     "django_tasks",
     "django_tasks_db",
     "motcua.core",

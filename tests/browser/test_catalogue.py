@@ -59,3 +59,24 @@ def test_english_is_one_click_away(demo, page):
     page.get_by_role("button", name="VI").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu thủ tục hành chính")
     assert page.csp_violations == []
+
+
+def test_back_office_and_api_docs_load_without_csp_violations(demo, page):
+    from playwright.sync_api import expect
+
+    page.goto("/quan-tri/")
+    page.get_by_label("Tên đăng nhập").fill("quantri.tinh")
+    page.get_by_label("Mật khẩu").fill("motcua-demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("link", name="Phân công")).to_be_visible()
+    for path in [
+        "/quan-tri/accounts/membership/",
+        "/quan-tri/calendars/calendarday/",
+        "/quan-tri/catalog/procedureversion/",
+        "/quan-tri/units/unit/",
+    ]:
+        page.goto(path)
+        expect(page.locator("#content")).to_be_visible()
+    page.goto("/api/docs")
+    expect(page.locator("#swagger-ui")).to_contain_text("motcua API")
+    assert page.csp_violations == []
