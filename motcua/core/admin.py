@@ -88,19 +88,10 @@ def acting_user(request: HttpRequest) -> User:
 
 def report_domain_error(request: HttpRequest, error: DomainError) -> None:
     """Show a service's refusal as a page message (Vietnamese), never a 500."""
-    if isinstance(error, ImportRejected):
-        messages.error(request, error.message)
-        for problem in error.problems[:200]:
-            where = ", ".join(
-                f"{key} {problem[key]}"
-                for key in ("record", "sheet", "row", "line", "field")
-                if problem.get(key)
-            )
-            messages.error(
-                request, f"{where}: {problem['message']}" if where else problem["message"]
-            )
-        return
     messages.error(request, error.message)
+    if isinstance(error, ImportRejected):
+        for line in error.problem_lines()[:200]:
+            messages.error(request, line)
 
 
 def intermediate_form_view(

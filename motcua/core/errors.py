@@ -66,15 +66,15 @@ class ImportRejected(DomainError):
         super().__init__(message, details=problems)
         self.problems = problems
 
-    def report(self) -> str:
-        lines = [self.message]
+    def problem_lines(self) -> list[str]:
+        """Each problem on one line, its place first: "thủ tục 1.001193, dòng 7, trường name: …"."""
+        lines = []
         for problem in self.problems:
             where = ", ".join(
-                f"{key} {problem[key]}"
-                for key in ("sheet", "row", "line", "field")
-                if problem.get(key)
+                f"{label} {problem[key]}" for key, label in _LABELS.items() if problem.get(key)
             )
-            lines.append(
-                f"  - {where}: {problem['message']}" if where else f"  - {problem['message']}"
-            )
-        return "\n".join(lines)
+            lines.append(f"{where}: {problem['message']}" if where else str(problem["message"]))
+        return lines
+
+    def report(self) -> str:
+        return "\n".join([self.message, *(f"  - {line}" for line in self.problem_lines())])

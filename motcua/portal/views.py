@@ -125,10 +125,11 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
 def units(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     one_stop = Unit.objects.filter(valid_to__isnull=True, procedures__isnull=False).distinct()
-    rows = list(one_stop.order_by("path"))
-    if query:
-        wanted = fold(query)
-        rows = [unit for unit in rows if wanted in fold(unit.name)]
+    wanted = fold(query)
+    rows = sorted(
+        (unit for unit in one_stop if wanted in fold(unit.name)),
+        key=lambda unit: (unit.level != Unit.Level.PROVINCE, fold(unit.name)),
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "portal/units.html", {"page": page, "q": query})
 

@@ -36,6 +36,8 @@ def test_search_procedure_and_posting_sheet(demo, page):
     expect(page.locator("dl.facts")).to_contain_text("1.000894")
 
     page.goto("/don-vi/")
+    page.get_by_label("Tìm đơn vị").fill("thach xuan")
+    page.get_by_role("button", name="Tìm kiếm").click()
     row = page.locator("tr", has_text="Trung tâm Phục vụ hành chính công xã Thạch Xuân")
     row.get_by_role("link", name="Danh mục niêm yết").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thạch Xuân")

@@ -81,8 +81,8 @@ def test_import_of_a_bad_file_fails_with_the_report(bad_file, table_counts):
     assert caught.value.returncode == 1
     lines = str(caught.value).splitlines()
     assert lines[0] == f"{bad_file}: Tệp không được nhập vì có lỗi; chưa có thay đổi nào được lưu."
-    assert lines[1].endswith(", field fees[1].amount: phải là số không âm")
-    assert lines[1].startswith("  - line ")
+    assert lines[1].endswith(", trường fees[1].amount: phải là số không âm")
+    assert lines[1].startswith("  - thủ tục 1.001193, dòng ")
     assert set(table_counts().values()) == {0}
 
 
@@ -114,7 +114,7 @@ def test_rejected_import_exits_1_without_traceback(tmp_path):
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [
         f"CommandError: {bad}: Tệp không được nhập vì có lỗi; chưa có thay đổi nào được lưu.",
-        "  - line 1: JSON không hợp lệ ở dòng 1, cột 47: Expecting value",
+        "  - dòng 1: JSON không hợp lệ ở dòng 1, cột 47: Expecting value",
     ]
     assert done.stdout == ""
 

@@ -665,5 +665,6 @@ def test_workbook_problems_in_the_report(workbook_bytes):
 
     assert caught.value.report() == (
         "Tệp không được nhập vì có lỗi; chưa có thay đổi nào được lưu.\n"
-        "  - sheet PhiLePhi, row 4, field MUCPHI: phải là số không âm"
+        "  - thủ tục 1.001193, trang tính PhiLePhi, dòng 4, cột F, trường MUCPHI: "
+        "phải là số không âm"
     )
