@@ -68,3 +68,36 @@ def users_visible_to(*, user: User) -> QuerySet[User]:
     return User.objects.filter(
         Q(pk=user.pk) | Q(memberships__unit__in=units_visible_to(user=user))
     ).distinct()
+
+
+def units_administered_by(*, user: User, on: dt.date | None = None) -> QuerySet[Unit]:
+    """Units whose officers the user manages: the subtrees where they are unit administrator."""
+    if user.is_superuser:
+        return Unit.objects.all()
+    condition = Q(pk__in=[])
+    for membership in memberships_active(user=user, on=on).filter(role=Role.UNIT_ADMIN):
+        condition |= Q(path__startswith=membership.unit.path)
+    return Unit.objects.filter(condition)
+
+
+def users_administered_by(*, user: User, on: dt.date | None = None) -> QuerySet[User]:
+    """Accounts the user may edit: officers of their units who hold no role elsewhere.
+
+    A superuser, or an officer who also works in a unit outside the administrator's subtree, is
+    managed from above: otherwise granting them a role here would hand over their account.
+    """
+    if user.is_superuser:
+        return User.objects.all()
+    day = on or clock.today()
+    managed = units_administered_by(user=user, on=day)
+    active_elsewhere = (
+        Membership.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .exclude(unit__in=managed)
+        .values("user")
+    )
+    return (
+        User.objects.filter(is_superuser=False, memberships__unit__in=managed)
+        .exclude(pk__in=active_elsewhere)
+        .distinct()
+    )

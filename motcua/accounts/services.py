@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.accounts.models import ADMIN_ROLES, Membership, Role, User
-from motcua.accounts.selectors import user_has_role
+from motcua.accounts.selectors import user_has_role, users_administered_by
 from motcua.core.errors import InvalidInput, PermissionDenied
 from motcua.units.models import Unit
 
@@ -72,6 +72,16 @@ def _check_may_administer(actor: User | None, unit: Unit) -> None:
         raise PermissionDenied(f"Bạn không có quyền quản trị cán bộ của {unit}.")
 
 
+def _check_may_manage(actor: User | None, user: User) -> None:
+    """An administrator gives roles only to accounts they manage (see users_administered_by)."""
+    if actor is None or actor.is_superuser:
+        return
+    if not users_administered_by(user=actor).filter(pk=user.pk).exists():
+        raise PermissionDenied(
+            f"Tài khoản {user.username} do cấp trên quản lý: bạn không giao vai trò cho nó."
+        )
+
+
 @transaction.atomic
 def membership_grant(
     *,
@@ -85,6 +95,21 @@ def membership_grant(
 ) -> Membership:
     """Give ``user`` a role in ``unit``; administrators also get back-office access."""
     _check_may_administer(actor, unit)
+    _check_may_manage(actor, user)
+    return _grant(
+        user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to, title=title
+    )
+
+
+def _grant(
+    *,
+    user: User,
+    unit: Unit,
+    role: Role | str,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    title: str,
+) -> Membership:
     membership = Membership(
         user=user, unit=unit, role=Role(role), valid_from=valid_from, valid_to=valid_to, title=title
     )
@@ -146,7 +171,6 @@ def officer_create(
     user = User.objects.create_user(
         username=username, password=password, full_name=full_name, email=email
     )
-    membership_grant(
-        actor=actor, user=user, unit=unit, role=role, valid_from=valid_from, title=title
-    )
+    # A new account is the creating administrator's to manage: no check on the user.
+    _grant(user=user, unit=unit, role=role, valid_from=valid_from, valid_to=None, title=title)
     return user

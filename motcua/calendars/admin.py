@@ -16,8 +16,7 @@ from motcua.calendars.services import (
     calendar_day_confirm,
     calendar_day_delete,
     calendar_day_save,
-    calendar_file_parse,
-    calendar_import,
+    calendar_import_file,
     calendar_sync_package,
     calendar_year_confirm,
 )
@@ -66,6 +65,15 @@ class CalendarDayAdmin(UnitScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["status"] if not request.user.is_superuser else []
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "province":
+            # Local days belong to a province, never to a commune (see services.check_province).
+            field.queryset = field.queryset.filter(
+                level=Unit.Level.PROVINCE, kind=Unit.Kind.PEOPLES_COMMITTEE
+            )
+        return field
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
@@ -87,11 +95,8 @@ class CalendarDayAdmin(UnitScopedAdmin):
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
         if not request.user.is_superuser and obj.province_id is None:
             raise DomainError("Chỉ quản trị hệ thống được sửa lịch toàn quốc; hãy chọn tỉnh.")
-        previous = form.initial.get("date") if change else None
-        change_record = calendar_day_save(
-            day=obj, actor=acting_user(request), previous_date=previous
-        )
-        self._report(request, change_record)
+        for change_record in calendar_day_save(day=obj, actor=acting_user(request)):
+            self._report(request, change_record)
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
         self._report(request, calendar_day_delete(day=obj, actor=acting_user(request)))
@@ -163,12 +168,11 @@ class CalendarDayAdmin(UnitScopedAdmin):
 
         def apply(form: forms.Form) -> str:
             upload = form.cleaned_data["file"]
-            parsed = calendar_file_parse(upload.read(), filename=upload.name)
-            change = calendar_import(
-                calendar_file=parsed,
+            parsed, change = calendar_import_file(
+                content=upload.read(),
+                filename=upload.name,
                 province=form.cleaned_data["province"],
                 actor=acting_user(request),
-                source_label=upload.name,
             )
             changed = len(change.changed_dates) if change else 0
             return f"Đã nhập {len(parsed.rows)} ngày; {changed} ngày thay đổi cách tính hạn."
@@ -246,7 +250,9 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarChange)
-class CalendarChangeAdmin(admin.ModelAdmin):
+class CalendarChangeAdmin(UnitScopedAdmin):
+    unit_path = "province"
+    show_unscoped_rows = True  # national changes concern everyone
     list_display = ["at", "action", "summary", "province", "actor"]
     list_filter = ["action"]
     readonly_fields = ["at", "action", "summary", "province", "actor", "changed_dates"]

@@ -7,11 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from motcua.calendars.selectors import calendar_days, deadline_explain
-from motcua.calendars.workdays import CalendarError, DueTimePolicy, LimitUnit, Pause, TimeLimit
+from motcua.calendars.selectors import calendar_days, deadline_for_request
+from motcua.calendars.services import check_years
+from motcua.calendars.workdays import DueTimePolicy, LimitUnit
 from motcua.core import clock
-from motcua.core.errors import InvalidInput
-from motcua.core.parsing import parse_instant, parse_interval
 from motcua.units.selectors import unit_find
 
 router = Router(tags=["Lịch làm việc"])
@@ -53,17 +52,16 @@ class DeadlineQuery(Schema):
 
 @router.get("/deadline", response=DeadlineOut, summary="Tính hạn trả kết quả, kèm giải thích")
 def deadline(request: HttpRequest, query: Query[DeadlineQuery]) -> dict[str, Any]:
-    received = parse_instant(query.received, field="received")
-    try:
-        limit = TimeLimit(query.limit, query.unit)
-        pauses = [Pause(*parse_interval(text, field="pause")) for text in query.pause]
-    except CalendarError as exc:
-        raise InvalidInput(str(exc)) from exc
-    code = query.office or query.province
-    unit = unit_find(code=code, on=received.date()) if code else None
-    return deadline_explain(
-        received_at=received, limit=limit, unit=unit, pauses=pauses, policy=query.due_time
-    ).as_dict()
+    result, _ = deadline_for_request(
+        received=query.received,
+        limit=query.limit,
+        unit=query.unit,
+        province=query.province,
+        office=query.office,
+        pauses=query.pause,
+        due_time=query.due_time,
+    )
+    return result.as_dict()
 
 
 class CalendarDayOut(Schema):
@@ -77,6 +75,8 @@ class CalendarDayOut(Schema):
 
 @router.get("/days", response=list[CalendarDayOut], summary="Ngày nghỉ, ngày làm bù của một năm")
 def days(request: HttpRequest, year: int | None = None, province: str = "") -> list[dict[str, Any]]:
+    if year is not None:
+        check_years([year])
     unit = unit_find(code=province) if province else None
     return [
         {

@@ -99,6 +99,10 @@ class CalendarDay(models.Model):
     def clean(self) -> None:
         if self.kind == DayKind.MAKEUP_WORKDAY and self.date and self.date.weekday() < 5:
             raise ValidationError({"kind": "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật."})
+        if self.province is not None and not (
+            self.province.level == "province" and self.province.kind == "peoples_committee"
+        ):
+            raise ValidationError({"province": "Lịch riêng chỉ gắn với Ủy ban nhân dân cấp tỉnh."})
 
 
 class CalendarChange(models.Model):

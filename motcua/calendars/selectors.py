@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db.models import Max
@@ -16,6 +17,7 @@ from motcua.calendars.workdays import (
     DayKind,
     DueResult,
     DueTimePolicy,
+    LimitUnit,
     Pause,
     Schedule,
     TimeLimit,
@@ -24,8 +26,9 @@ from motcua.calendars.workdays import (
     compute_due,
 )
 from motcua.core.errors import InvalidInput
+from motcua.core.parsing import parse_instant, parse_interval
 from motcua.units.models import Unit
-from motcua.units.selectors import unit_ancestors, unit_province
+from motcua.units.selectors import unit_ancestors, unit_find, unit_province
 
 # Calendars are rebuilt only when calendar data changed: the key carries the latest change, so
 # every app server and worker sees a change at its next request without any cache invalidation.
@@ -138,6 +141,54 @@ def deadline_explain(
         )
     except CalendarError as exc:
         raise InvalidInput(str(exc), code="calendar_error") from exc
+
+
+def deadline_for_request(
+    *,
+    received: str | dt.datetime,
+    limit: str | Decimal,
+    unit: str,
+    province: str = "",
+    office: str = "",
+    pauses: Sequence[str] = (),
+    due_time: str | None = None,
+    field_prefix: str = "",
+) -> tuple[DueResult, Unit | None]:
+    """Validate what a person typed (command, API, page) and compute the due date.
+
+    ``field_prefix`` is how the caller names its fields in messages ("--" for the command).
+    """
+    received_at = (
+        received
+        if isinstance(received, dt.datetime)
+        else parse_instant(received, field=f"{field_prefix}received")
+    )
+    try:
+        value = Decimal(str(limit).strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise InvalidInput(f"{field_prefix}limit {limit!r} không phải là số.") from exc
+    try:
+        time_limit = TimeLimit(value, LimitUnit(unit))
+        pause_list = [Pause(*parse_interval(text, field=f"{field_prefix}pause")) for text in pauses]
+        policy = DueTimePolicy(due_time) if due_time else None
+    except ValueError as exc:  # CalendarError, or an unknown unit or policy
+        raise InvalidInput(str(exc)) from exc
+    if province and office:
+        raise InvalidInput(
+            f"Chỉ dùng một trong hai: {field_prefix}province (lịch, giờ làm việc của tỉnh) hoặc "
+            f"{field_prefix}office (của đơn vị tiếp nhận, trong tỉnh của nó)."
+        )
+    where = None
+    if office:
+        where = unit_find(code=office, on=received_at.date())
+    elif province:
+        where = unit_find(code=province, on=received_at.date())
+        if where.level != Unit.Level.PROVINCE:
+            raise InvalidInput(f"{where} không phải là một tỉnh; dùng {field_prefix}office.")
+    result = deadline_explain(
+        received_at=received_at, limit=time_limit, unit=where, pauses=pause_list, policy=policy
+    )
+    return result, where
 
 
 def calendar_days(*, year: int, province: Unit | None = None) -> list[CalendarDay]:

@@ -1,7 +1,8 @@
 """Writes to calendar data. Every change is one act that records which dates now count differently.
 
 The record (``CalendarChange``) is what lets open dossiers' due dates be recomputed and their
-officers told (domain README, decision 8): the dossier app reads the changed dates.
+officers told (domain README, decision 8): the dossier app reads the changed dates. Its latest row
+also versions the in-process calendar cache, so every write that alters a day records one.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.calendars.models import CalendarChange, CalendarDay, CalendarYear
-from motcua.calendars.workdays import DayKind
+from motcua.calendars.workdays import FIRST_YEAR, LAST_YEAR, DayKind
 from motcua.core.errors import Conflict, ImportRejected, InvalidInput
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_find
 
 FORMAT = "motcua-calendar/1"
 _KIND_ALIASES = {
@@ -36,6 +38,10 @@ _KIND_ALIASES = {
     "makeup_workday": DayKind.MAKEUP_WORKDAY,
     "lam_bu": DayKind.MAKEUP_WORKDAY,
 }
+REJECTED = "Tệp lịch không được nhập vì có lỗi; chưa có thay đổi nào được lưu."
+
+# How each date counts: (kind, name, status) of its applied row.
+Snapshot = dict[dt.date, tuple[str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -45,25 +51,46 @@ class DayRow:
     name: str
     legal_basis: str
     note: str = ""
+    row: int = field(default=0, compare=False)  # where it stood in the file
 
 
 @dataclass
 class CalendarFile:
-    """A parsed calendar file: its rows, and the years it is the complete official schedule of."""
+    """A parsed calendar file: its rows, its status, the years it is the whole schedule of."""
 
     rows: list[DayRow]
+    status: str = CalendarDay.Status.OFFICIAL
     official_years: list[int] = field(default_factory=list)
     province_code: str = ""
 
 
-def _applied_snapshot(
-    province: Unit | None, dates: Iterable[dt.date]
-) -> dict[dt.date, tuple[str, str]]:
-    """How each date counts now: (kind, status) of the applied row, or absent."""
+def check_years(years: Iterable[int]) -> list[int]:
+    years = list(years)
+    bad = [year for year in years if not FIRST_YEAR <= year <= LAST_YEAR]
+    if bad:
+        raise InvalidInput(
+            f"Năm {', '.join(map(str, bad))} không hợp lệ: chọn trong {FIRST_YEAR}–{LAST_YEAR}.",
+            code="invalid_year",
+        )
+    return years
+
+
+def check_province(unit: Unit | None) -> None:
+    """Local calendar days belong to a province (its People's Committee), never to a commune."""
+    if unit is not None and not (
+        unit.level == Unit.Level.PROVINCE and unit.kind == Unit.Kind.PEOPLES_COMMITTEE
+    ):
+        raise InvalidInput(
+            f"{unit} không phải là Ủy ban nhân dân cấp tỉnh: lịch riêng chỉ gắn với một tỉnh.",
+            code="not_a_province",
+        )
+
+
+def _snapshot(province: Unit | None, dates: Iterable[dt.date]) -> Snapshot:
     rows = CalendarDay.objects.filter(
         date__in=list(dates), province=province, status__in=CalendarDay.APPLIED
     )
-    return {row.date: (row.kind, row.name) for row in rows}
+    return {row.date: (row.kind, row.name, row.status) for row in rows}
 
 
 def _record_change(
@@ -72,12 +99,28 @@ def _record_change(
     summary: str,
     province: Unit | None,
     actor: User | None,
-    before: dict[dt.date, tuple[str, str]],
-    after: dict[dt.date, tuple[str, str]],
+    before: Snapshot,
+    after: Snapshot,
 ) -> CalendarChange | None:
-    changed = sorted(d for d in set(before) | set(after) if before.get(d) != after.get(d))
-    if not changed:
+    """Record the dates whose counting changed, if any did."""
+    if before == after:
         return None
+    return _record_act(
+        action=action, summary=summary, province=province, actor=actor, before=before, after=after
+    )
+
+
+def _record_act(
+    *,
+    action: str,
+    summary: str,
+    province: Unit | None,
+    actor: User | None,
+    before: Snapshot,
+    after: Snapshot,
+) -> CalendarChange:
+    """Record an administrator's act, with the dates it changed (possibly none)."""
+    changed = sorted(d for d in set(before) | set(after) if before.get(d) != after.get(d))
     return CalendarChange.objects.create(
         action=action,
         summary=summary,
@@ -92,147 +135,150 @@ def _record_change(
 # ---------------------------------------------------------------------------------------------
 
 
-def _parse_row(
-    raw: dict[str, Any], where: dict[str, Any], problems: list[dict[str, Any]]
-) -> DayRow | None:
-    start = len(problems)
+def _problem(row: int, field_name: str, message: str) -> dict[str, Any]:
+    return {"row": row, "field": field_name, "message": message}
+
+
+def _parse_row(raw: dict[str, Any], row: int, problems: list[dict[str, Any]]) -> DayRow | None:
+    found = len(problems)
     text = {
         key: str(raw.get(key) or "").strip()
         for key in ("date", "kind", "name", "legal_basis", "note")
     }
     day: dt.date | None = None
-    try:
-        day = dt.date.fromisoformat(text["date"])
-    except ValueError:
+    for parse in (dt.date.fromisoformat, lambda v: dt.datetime.strptime(v, "%d/%m/%Y").date()):  # noqa: DTZ007
         try:
-            day = dt.datetime.strptime(text["date"], "%d/%m/%Y").date()  # noqa: DTZ007 - a civil date
+            day = parse(text["date"])
+            break
         except ValueError:
-            problems.append(
-                {
-                    **where,
-                    "field": "date",
-                    "message": f"ngày {text['date']!r} không hợp lệ (YYYY-MM-DD hoặc DD/MM/YYYY)",
-                }
+            continue
+    if day is None:
+        problems.append(
+            _problem(
+                row, "date", f"ngày {text['date']!r} không hợp lệ (YYYY-MM-DD hoặc DD/MM/YYYY)"
             )
+        )
+    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problems.append(_problem(row, "date", f"năm phải trong {FIRST_YEAR}–{LAST_YEAR}"))
+        day = None
     kind = _KIND_ALIASES.get(text["kind"].lower())
     if kind is None:
         problems.append(
-            {
-                **where,
-                "field": "kind",
-                "message": (
-                    f"loại {text['kind']!r} không hợp lệ; chọn: holiday, compensatory, swap_off, "
-                    "day_off, "
-                    "makeup_workday"
-                ),
-            }
+            _problem(
+                row,
+                "kind",
+                f"loại {text['kind']!r} không hợp lệ; chọn: holiday, compensatory, swap_off, "
+                "day_off, makeup_workday",
+            )
         )
     if not text["name"]:
-        problems.append({**where, "field": "name", "message": "bắt buộc, không được để trống"})
+        problems.append(_problem(row, "name", "bắt buộc, không được để trống"))
     if not text["legal_basis"]:
         problems.append(
-            {
-                **where,
-                "field": "legal_basis",
-                "message": "cần căn cứ pháp lý (số hiệu văn bản quyết định ngày nghỉ)",
-            }
+            _problem(
+                row, "legal_basis", "cần căn cứ pháp lý (số hiệu văn bản quyết định ngày nghỉ)"
+            )
         )
     if day is not None and kind == DayKind.MAKEUP_WORKDAY and day.weekday() < 5:
         problems.append(
-            {
-                **where,
-                "field": "kind",
-                "message": f"{day:%d/%m/%Y} là ngày trong tuần, không thể là ngày làm bù",
-            }
+            _problem(row, "kind", f"{day:%d/%m/%Y} là ngày trong tuần, không thể là ngày làm bù")
         )
-    if len(problems) > start or day is None or kind is None:
+    if len(problems) > found or day is None or kind is None:
         return None
-    return DayRow(day, kind, text["name"][:255], text["legal_basis"][:500], text["note"])
+    return DayRow(day, kind, text["name"][:255], text["legal_basis"][:500], text["note"], row)
+
+
+def _parse_json(text: str, problems: list[dict[str, Any]]) -> CalendarFile:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            f"Tệp JSON không đọc được: dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.", problems=[]
+        ) from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportRejected(f'Tệp JSON phải có "format": "{FORMAT}".', problems=[])
+    days = document.get("days")
+    if not isinstance(days, list):
+        raise ImportRejected('Tệp JSON phải có danh sách "days".', problems=[])
+    status = document.get("status", CalendarDay.Status.OFFICIAL)
+    if status not in (CalendarDay.Status.OFFICIAL, CalendarDay.Status.PROVISIONAL):
+        raise ImportRejected('"status" phải là "official" hoặc "provisional".', problems=[])
+    years: Any = document.get("years", [])
+    if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+        problems.append({"field": "years", "message": "phải là danh sách năm (số nguyên)"})
+        years = []
+    elif any(not FIRST_YEAR <= year <= LAST_YEAR for year in years):
+        problems.append({"field": "years", "message": f"năm phải trong {FIRST_YEAR}–{LAST_YEAR}"})
+        years = []
+    rows = []
+    for index, raw in enumerate(days, start=1):
+        if not isinstance(raw, dict):
+            problems.append(_problem(index, "", "mỗi ngày phải là một đối tượng"))
+            continue
+        if (parsed := _parse_row(raw, index, problems)) is not None:
+            rows.append(parsed)
+    return CalendarFile(
+        rows=rows,
+        status=status,
+        official_years=years if status == CalendarDay.Status.OFFICIAL else [],
+        province_code=str(document.get("province") or ""),
+    )
+
+
+def _parse_csv(text: str, problems: list[dict[str, Any]]) -> CalendarFile:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"date", "kind", "name", "legal_basis"} - set(reader.fieldnames or [])
+    if missing:
+        raise ImportRejected(
+            "Tệp CSV thiếu cột: "
+            + ", ".join(sorted(missing))
+            + " (cần: date,kind,name,legal_basis[,note]).",
+            problems=[],
+        )
+    rows = []
+    for raw in reader:
+        # The file line, so that a problem points at what the administrator sees in an editor.
+        if (parsed := _parse_row(raw, reader.line_num, problems)) is not None:
+            rows.append(parsed)
+    return CalendarFile(rows=rows)
 
 
 def calendar_file_parse(content: bytes, *, filename: str) -> CalendarFile:
     """Parse a calendar file (JSON ``motcua-calendar/1`` or CSV); every problem names its row."""
-    problems: list[dict[str, Any]] = []
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRejected("Tệp phải được mã hóa UTF-8.", problems=[]) from exc
-    rows: list[DayRow] = []
-    official_years: list[int] = []
-    province_code = ""
+    problems: list[dict[str, Any]] = []
     if filename.lower().endswith(".json"):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected(
-                f"Tệp JSON không đọc được: dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.",
-                problems=[],
-            ) from exc
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ImportRejected(f'Tệp JSON phải có "format": "{FORMAT}".', problems=[])
-        days = document.get("days")
-        if not isinstance(days, list):
-            raise ImportRejected('Tệp JSON phải có danh sách "days".', problems=[])
-        if document.get("status", "official") == "official":
-            years = document.get("years", [])
-            if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
-                problems.append({"field": "years", "message": "phải là danh sách năm (số nguyên)"})
-            else:
-                official_years = years
-        province_code = str(document.get("province") or "")
-        for index, raw in enumerate(days, start=1):
-            where = {"row": index}
-            if not isinstance(raw, dict):
-                problems.append({**where, "field": "", "message": "mỗi ngày phải là một đối tượng"})
-                continue
-            row = _parse_row(raw, where, problems)
-            if row:
-                rows.append(row)
+        parsed = _parse_json(text, problems)
     elif filename.lower().endswith(".csv"):
-        reader = csv.DictReader(io.StringIO(text))
-        missing = {"date", "kind", "name", "legal_basis"} - set(reader.fieldnames or [])
-        if missing:
-            raise ImportRejected(
-                "Tệp CSV thiếu cột: "
-                + ", ".join(sorted(missing))
-                + " (cần: date,kind,name,legal_basis[,note]).",
-                problems=[],
-            )
-        for index, raw in enumerate(reader, start=2):  # row 1 is the header
-            row = _parse_row(raw, {"row": index}, problems)
-            if row:
-                rows.append(row)
+        parsed = _parse_csv(text, problems)
     else:
         raise ImportRejected("Chỉ nhận tệp .json hoặc .csv.", problems=[])
-    seen: dict[dt.date, int] = {}
-    for index, row in enumerate(rows, start=1):
-        if row.date in seen:
+    first_row: dict[dt.date, int] = {}
+    for row in parsed.rows:
+        if row.date in first_row:
             problems.append(
-                {
-                    "row": index,
-                    "field": "date",
-                    "message": f"ngày {row.date:%d/%m/%Y} xuất hiện hai lần",
-                }
+                _problem(
+                    row.row,
+                    "date",
+                    f"ngày {row.date:%d/%m/%Y} đã có ở dòng {first_row[row.date]}",
+                )
             )
-        seen[row.date] = index
-    outside = (
-        sorted({row.date.year for row in rows} - set(official_years)) if official_years else []
-    )
-    if outside:
+        first_row.setdefault(row.date, row.row)
+    outside = sorted({row.date.year for row in parsed.rows} - set(parsed.official_years))
+    if parsed.official_years and outside:
         problems.append(
             {
                 "field": "years",
-                "message": (
-                    'tệp có ngày thuộc năm không khai báo trong "years": '
-                    + ", ".join(map(str, outside))
-                ),
+                "message": 'tệp có ngày thuộc năm không khai báo trong "years": '
+                + ", ".join(map(str, outside)),
             }
         )
     if problems:
-        raise ImportRejected(
-            "Tệp lịch không được nhập vì có lỗi; chưa có thay đổi nào được lưu.", problems=problems
-        )
-    return CalendarFile(rows=rows, official_years=official_years, province_code=province_code)
+        raise ImportRejected(REJECTED, problems=problems)
+    return parsed
 
 
 @transaction.atomic
@@ -245,10 +291,12 @@ def calendar_import(
 ) -> CalendarChange | None:
     """Apply a parsed file.
 
-    For a national file that declares ``years``, the file is the complete official schedule of those
-    years: it replaces their provisional and official rows (announced rows the file leaves out stay
-    announced) and marks the years official. Otherwise rows are added or replaced one by one.
+    For a national official file that declares ``years``, the file is the complete official
+    schedule of those years: it replaces their provisional and official rows (announced rows the
+    file leaves out stay announced) and marks the years official. Otherwise rows are added or
+    replaced one by one, with the file's status (official or provisional).
     """
+    check_province(province)
     if province is not None and calendar_file.official_years:
         raise InvalidInput('Lịch riêng của tỉnh chỉ bổ sung từng ngày; không khai báo "years".')
     dates = {row.date for row in calendar_file.rows}
@@ -260,7 +308,7 @@ def calendar_import(
             status__in=CalendarDay.APPLIED,
         )
         dates |= set(replaced.values_list("date", flat=True))
-    before = _applied_snapshot(province, dates)
+    before = _snapshot(province, dates)
     replaced.exclude(date__in=[row.date for row in calendar_file.rows]).delete()
     for row in calendar_file.rows:
         CalendarDay.objects.update_or_create(
@@ -271,7 +319,7 @@ def calendar_import(
                 "name": row.name,
                 "legal_basis": row.legal_basis,
                 "note": row.note,
-                "status": CalendarDay.Status.OFFICIAL,
+                "status": calendar_file.status,
                 "source": CalendarDay.Source.IMPORT,
             },
         )
@@ -285,15 +333,27 @@ def calendar_import(
                 "confirmed_by": actor,
             },
         )
-    after = _applied_snapshot(province, dates)
     scope = f" của {province}" if province else ""
-    return _record_change(
+    record = _record_act if calendar_file.official_years else _record_change
+    return record(
         action="import",
         summary=f"Nhập lịch{scope} từ {source_label or 'tệp'}: {len(calendar_file.rows)} ngày",
         province=province,
         actor=actor,
         before=before,
-        after=after,
+        after=_snapshot(province, dates),
+    )
+
+
+def calendar_import_file(
+    *, content: bytes, filename: str, province: Unit | None = None, actor: User | None = None
+) -> tuple[CalendarFile, CalendarChange | None]:
+    """Parse and apply a file; a province named in the file applies when none is chosen."""
+    parsed = calendar_file_parse(content, filename=filename)
+    if province is None and parsed.province_code:
+        province = unit_find(code=parsed.province_code)
+    return parsed, calendar_import(
+        calendar_file=parsed, province=province, actor=actor, source_label=filename
     )
 
 
@@ -326,7 +386,80 @@ def _package_days(year: int) -> list[DayRow]:
 class SyncReport:
     provisional_years: list[int] = field(default_factory=list)
     announced: list[dt.date] = field(default_factory=list)
-    change: CalendarChange | None = None
+    kept: list[dt.date] = field(default_factory=list)  # days an administrator set: left alone
+    changes: list[CalendarChange] = field(default_factory=list)
+
+
+def _announce(rows: Sequence[DayRow], report: SyncReport) -> None:
+    """In an official year, list the package's extra working-day changes as pending."""
+    existing = set(
+        CalendarDay.objects.filter(
+            province__isnull=True, date__in=[r.date for r in rows]
+        ).values_list("date", flat=True)
+    )
+    for row in rows:
+        # Only a day that would change how the clock counts is worth an administrator's
+        # attention: a holiday on a weekend changes nothing.
+        off_on_weekend = row.kind != DayKind.MAKEUP_WORKDAY and row.date.weekday() >= 5
+        if row.date in existing or off_on_weekend:
+            continue
+        CalendarDay.objects.create(
+            date=row.date,
+            province=None,
+            kind=row.kind.value,
+            name=row.name,
+            legal_basis=row.legal_basis,
+            status=CalendarDay.Status.ANNOUNCED,
+            source=CalendarDay.Source.PACKAGE,
+            note="Chỉ có trong gói holidays, chưa có trong lịch chính thức: chờ xác nhận.",
+        )
+        report.announced.append(row.date)
+
+
+def _fill_provisional(
+    year: int, rows: Sequence[DayRow], report: SyncReport, actor: User | None
+) -> None:
+    """Make the package's days the provisional calendar of ``year``, never touching rows that an
+    administrator or a file put there."""
+    national = CalendarDay.objects.filter(province__isnull=True, date__year=year)
+    ours = national.filter(source=CalendarDay.Source.PACKAGE, status=CalendarDay.Status.PROVISIONAL)
+    theirs = set(national.exclude(pk__in=ours).values_list("date", flat=True))
+    dates = set(ours.values_list("date", flat=True)) | {row.date for row in rows}
+    before = _snapshot(None, dates)
+    ours.exclude(date__in=[row.date for row in rows]).delete()
+    for row in rows:
+        if row.date in theirs:
+            report.kept.append(row.date)
+            continue
+        CalendarDay.objects.update_or_create(
+            date=row.date,
+            province=None,
+            defaults={
+                "kind": row.kind.value,
+                "name": row.name,
+                "legal_basis": row.legal_basis,
+                "status": CalendarDay.Status.PROVISIONAL,
+                "source": CalendarDay.Source.PACKAGE,
+            },
+        )
+    CalendarYear.objects.get_or_create(
+        year=year,
+        defaults={
+            "status": CalendarYear.Status.PROVISIONAL,
+            "source": rows[0].legal_basis if rows else "Gói holidays",
+        },
+    )
+    report.provisional_years.append(year)
+    change = _record_change(
+        action="sync_package",
+        summary=f"Lịch tạm tính năm {year} từ gói holidays",
+        province=None,
+        actor=actor,
+        before=before,
+        after=_snapshot(None, dates),
+    )
+    if change:
+        report.changes.append(change)
 
 
 @transaction.atomic
@@ -339,67 +472,12 @@ def calendar_sync_package(*, years: Sequence[int], actor: User | None = None) ->
             "year", flat=True
         )
     )
-    touched: set[dt.date] = set()
-    national = CalendarDay.objects.filter(province__isnull=True)
-    for year in years:
+    for year in check_years(years):
         rows = _package_days(year)
         if year in official:
-            existing = set(national.filter(date__year=year).values_list("date", flat=True))
-            for row in rows:
-                # Only a day that would change how the clock counts is worth an administrator's
-                # attention: a holiday on a weekend changes nothing.
-                off_on_weekend = row.kind != DayKind.MAKEUP_WORKDAY and row.date.weekday() >= 5
-                if row.date in existing or off_on_weekend:
-                    continue
-                CalendarDay.objects.create(
-                    date=row.date,
-                    province=None,
-                    kind=row.kind.value,
-                    name=row.name,
-                    legal_basis=row.legal_basis,
-                    status=CalendarDay.Status.ANNOUNCED,
-                    source=CalendarDay.Source.PACKAGE,
-                    note="Chỉ có trong gói holidays, chưa có trong lịch chính thức: chờ xác nhận.",
-                )
-                report.announced.append(row.date)
-            continue
-        stale = national.filter(
-            date__year=year,
-            status=CalendarDay.Status.PROVISIONAL,
-            source=CalendarDay.Source.PACKAGE,
-        )
-        touched |= set(stale.values_list("date", flat=True)) | {row.date for row in rows}
-        before = _applied_snapshot(None, touched)
-        stale.delete()
-        for row in rows:
-            CalendarDay.objects.update_or_create(
-                date=row.date,
-                province=None,
-                defaults={
-                    "kind": row.kind.value,
-                    "name": row.name,
-                    "legal_basis": row.legal_basis,
-                    "status": CalendarDay.Status.PROVISIONAL,
-                    "source": CalendarDay.Source.PACKAGE,
-                },
-            )
-        CalendarYear.objects.update_or_create(
-            year=year,
-            defaults={
-                "status": CalendarYear.Status.PROVISIONAL,
-                "source": rows[0].legal_basis if rows else "Gói holidays",
-            },
-        )
-        report.provisional_years.append(year)
-        change = _record_change(
-            action="sync_package",
-            summary=f"Lịch tạm tính năm {year} từ gói holidays",
-            province=None,
-            actor=actor,
-            before=before,
-            after=_applied_snapshot(None, touched),
-        )
-        report.change = change or report.change
+            _announce(rows, report)
+        else:
+            _fill_provisional(year, rows, report, actor)
     return report
 
 
@@ -409,32 +487,27 @@ def calendar_sync_package(*, years: Sequence[int], actor: User | None = None) ->
 
 
 @transaction.atomic
-def calendar_day_confirm(*, day: CalendarDay, actor: User | None) -> CalendarChange | None:
+def calendar_day_confirm(*, day: CalendarDay, actor: User | None) -> CalendarChange:
     """Make an announced or provisional day official: from now on the clock applies it."""
     if day.status == CalendarDay.Status.OFFICIAL:
         raise Conflict(f"Ngày {day.date:%d/%m/%Y} đã là ngày chính thức.", code="already_official")
-    before = _applied_snapshot(day.province, [day.date])
+    before = _snapshot(day.province, [day.date])
     day.status = CalendarDay.Status.OFFICIAL
     day.save(update_fields=["status"])
-    return _record_change(
+    return _record_act(
         action="confirm",
         summary=f"Xác nhận {day.date:%d/%m/%Y} {day.name}",
         province=day.province,
         actor=actor,
         before=before,
-        after=_applied_snapshot(day.province, [day.date]),
-    ) or CalendarChange.objects.create(
-        action="confirm",
-        summary=f"Xác nhận {day.date:%d/%m/%Y} {day.name}",
-        province=day.province,
-        actor=actor,
-        changed_dates=[],
+        after=_snapshot(day.province, [day.date]),
     )
 
 
 @transaction.atomic
 def calendar_year_confirm(*, year: int, actor: User | None, source: str) -> CalendarChange:
     """Confirm a provisional year as official (its days become official as they stand)."""
+    check_years([year])
     if not source.strip():
         raise InvalidInput("Cần ghi văn bản quyết định lịch nghỉ của năm.")
     record, _ = CalendarYear.objects.get_or_create(
@@ -442,57 +515,68 @@ def calendar_year_confirm(*, year: int, actor: User | None, source: str) -> Cale
     )
     if record.status == CalendarYear.Status.OFFICIAL:
         raise Conflict(f"Năm {year} đã có lịch chính thức.", code="already_official")
-    CalendarDay.objects.filter(
+    provisional = CalendarDay.objects.filter(
         province__isnull=True, date__year=year, status=CalendarDay.Status.PROVISIONAL
-    ).update(status=CalendarDay.Status.OFFICIAL)
+    )
+    dates = list(provisional.values_list("date", flat=True))
+    before = _snapshot(None, dates)
+    provisional.update(status=CalendarDay.Status.OFFICIAL)
     record.status = CalendarYear.Status.OFFICIAL
     record.source = source
     record.confirmed_at = timezone.now()
     record.confirmed_by = actor
     record.save()
-    return CalendarChange.objects.create(
+    return _record_act(
         action="confirm_year",
         summary=f"Xác nhận lịch năm {year}: {source}",
-        actor=actor,
-        changed_dates=[],
-    )
-
-
-@transaction.atomic
-def calendar_day_save(
-    *,
-    day: CalendarDay,
-    actor: User | None,
-    previous_date: dt.date | None = None,
-) -> CalendarChange | None:
-    """Store an added or edited day (validated by the caller's form) and record what it changed."""
-    if day.kind == DayKind.MAKEUP_WORKDAY and day.date.weekday() < 5:
-        raise InvalidInput(f"{day.date:%d/%m/%Y} là ngày trong tuần, không thể là ngày làm bù.")
-    dates = [day.date] + ([previous_date] if previous_date and previous_date != day.date else [])
-    before = _applied_snapshot(day.province, dates)
-    day.source = day.source or CalendarDay.Source.ADMIN
-    day.save()
-    return _record_change(
-        action="edit",
-        summary=f"Cập nhật {day.date:%d/%m/%Y} {day.name}",
-        province=day.province,
+        province=None,
         actor=actor,
         before=before,
-        after=_applied_snapshot(day.province, dates),
+        after=_snapshot(None, dates),
     )
 
 
 @transaction.atomic
-def calendar_day_delete(*, day: CalendarDay, actor: User | None) -> CalendarChange | None:
-    before = _applied_snapshot(day.province, [day.date])
+def calendar_day_save(*, day: CalendarDay, actor: User | None) -> list[CalendarChange]:
+    """Store an added or edited day and record what it changed, where it was and where it is."""
+    check_province(day.province)
+    if day.kind == DayKind.MAKEUP_WORKDAY and day.date.weekday() < 5:
+        raise InvalidInput(f"{day.date:%d/%m/%Y} là ngày trong tuần, không thể là ngày làm bù.")
+    stored = CalendarDay.objects.filter(pk=day.pk).select_related("province").first()
+    places = {(day.province, day.date)}
+    if stored is not None:
+        places.add((stored.province, stored.date))
+    provinces = {province for province, _ in places}
+    dates = {date for _, date in places}
+    before = {province: _snapshot(province, dates) for province in provinces}
+    day.source = day.source or CalendarDay.Source.ADMIN
+    day.save()
+    summary = f"Cập nhật {day.date:%d/%m/%Y} {day.name}"
+    changes = [
+        (_record_act if province == day.province else _record_change)(
+            action="edit",
+            summary=summary,
+            province=province,
+            actor=actor,
+            before=before[province],
+            after=_snapshot(province, dates),
+        )
+        for province in provinces
+    ]
+    return [change for change in changes if change is not None]
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor: User | None) -> CalendarChange:
+    before = _snapshot(day.province, [day.date])
     summary = f"Xóa {day.date:%d/%m/%Y} {day.name}"
     province = day.province
     day.delete()
-    return _record_change(
+    return _record_act(
         action="delete",
         summary=summary,
         province=province,
         actor=actor,
         before=before,
-        after=_applied_snapshot(province, [day.date]),
+        after=_snapshot(province, [day.date]),
     )

@@ -18,12 +18,16 @@ The rules (domain README, decisions 1–2; handbook §3.5):
   khoản 1: a period in hours starts at the moment of the event).
 * **Half days** count working sessions (one window = one session, "buổi làm việc"): the session of
   receipt is not counted, the due instant is the end of the N-th session after it.
-* **Calendar days** end on the last day; when that day is not a working day the period ends at the
-  end of the next working day (BLDS 2015 Điều 148).
-* **Same day**: due at the end of the day of receipt when received at or before the cut-off (default
-  15:00, per unit), else at the end of the next working day (ND 61/2018 Điều 18; ND 23/2015 Điều 7).
-* **Pauses** (the clock stopped while the applicant supplements a dossier) push the due instant by
-  exactly the working time they cover (calendar time for calendar-day limits).
+* **Calendar days** run from the day after the day of receipt itself (no snapping to working hours)
+  and end on the last day; when that day is not a working day the period ends at the end of the
+  next working day (BLDS 2015 Điều 147–148).
+* **Same day**: due at the end of the day of receipt when received before the cut-off (default
+  15:00, per unit), else at the end of the next working day (ND 61/2018 Điều 18; ND 23/2015 Điều 7;
+  domain README, decision 2).
+* **Pauses** (the clock stopped while the applicant supplements a dossier) push the lawful instant
+  by exactly the working time they cover (calendar time for calendar-day limits). The lawful instant
+  of a day-counted limit keeps the receipt's clock time; the due-time policy only decides whether
+  the close of that day or that clock time is shown, so the due date never depends on the policy.
 
 Every result carries its trace: each day counted or skipped and why, with the legal basis.
 """
@@ -42,7 +46,7 @@ from zoneinfo import ZoneInfo
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # A walk that finds no working day in ten years means the calendar data is broken, not that the
 # dossier is due in 2040.
-_MAX_DAYS = 3660
+_MAX_DAYS = 5000
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
@@ -69,6 +73,20 @@ _LIMIT_LABELS = {
     LimitUnit.CALENDAR_DAY: "ngày",
     LimitUnit.SAME_DAY: "trong ngày",
 }
+
+
+# No statutory limit reaches ten years; anything longer is a typing mistake, and would make the
+# explanation of a single due date megabytes long.
+_MAX_LIMIT = {
+    LimitUnit.WORKING_DAY: 2600,
+    LimitUnit.HALF_DAY: 5200,
+    LimitUnit.CALENDAR_DAY: 3650,
+    LimitUnit.WORKING_HOUR: 20800,
+    LimitUnit.SAME_DAY: 0,
+}
+# Receipts are accepted within these years: dates far outside them are typing mistakes (and before
+# 1975 the civil time of Hà Nội was not UTC+7).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 class DueTimePolicy(StrEnum):
@@ -309,6 +327,8 @@ class Pause:
             raise CalendarError("Thời điểm tạm dừng phải kèm múi giờ.")
         if self.end <= self.start:
             raise CalendarError("Thời điểm kết thúc tạm dừng phải sau thời điểm bắt đầu.")
+        if not (self.start.year >= FIRST_YEAR and self.end.year <= LAST_YEAR):
+            raise CalendarError(f"Thời điểm tạm dừng phải trong các năm {FIRST_YEAR}–{LAST_YEAR}.")
 
 
 @dataclass(frozen=True, init=False)
@@ -324,6 +344,12 @@ class TimeLimit:
         whole_units = {LimitUnit.WORKING_DAY, LimitUnit.HALF_DAY, LimitUnit.CALENDAR_DAY}
         if limit_unit in whole_units and number != number.to_integral_value():
             raise CalendarError(f"Thời hạn tính bằng {limit_unit.label} phải là số nguyên.")
+        if limit_unit == LimitUnit.SAME_DAY and number != 0:
+            raise CalendarError("Thủ tục giải quyết trong ngày có thời hạn 0.")
+        if number > _MAX_LIMIT[limit_unit]:
+            raise CalendarError(
+                f"Thời hạn quá lớn: tối đa {_MAX_LIMIT[limit_unit]} {limit_unit.label} (10 năm)."
+            )
         object.__setattr__(self, "value", number)
         object.__setattr__(self, "unit", limit_unit)
 
@@ -514,26 +540,31 @@ def compute_due(
             "received", f"Tiếp nhận lúc {_stamp(received)}; thời hạn {limit}.", received.date()
         )
     ]
-    skipped: list[TraceStep] = []
-    start = snap_forward(received, schedule, skipped)
-    if start != received:
-        trace.extend(skipped)
-        trace.append(
-            TraceStep(
-                "counted_from",
-                f"Tiếp nhận ngoài giờ làm việc: tính như tiếp nhận lúc {_stamp(start)} "
-                "(đầu giờ làm việc kế tiếp).",
-                start.date(),
-                reason="outside_working_hours",
+    if not FIRST_YEAR <= received.year <= LAST_YEAR:
+        raise CalendarError(f"Thời điểm tiếp nhận phải trong các năm {FIRST_YEAR}–{LAST_YEAR}.")
+    if limit.unit == LimitUnit.CALENDAR_DAY:
+        # BLDS 2015 Điều 147: a period in days runs from the day after the event itself; the
+        # working-hours snapping of decision 1 is a rule for working-time limits only.
+        start = received
+    else:
+        skipped: list[TraceStep] = []
+        start = snap_forward(received, schedule, skipped)
+        if start != received:
+            trace.extend(skipped)
+            trace.append(
+                TraceStep(
+                    "counted_from",
+                    f"Tiếp nhận ngoài giờ làm việc: tính như tiếp nhận lúc {_stamp(start)} "
+                    "(đầu giờ làm việc kế tiếp).",
+                    start.date(),
+                    reason="outside_working_hours",
+                )
             )
-        )
 
+    # One lawful instant, at the receipt's clock time for day-counted limits; pauses push it. The
+    # policy only decides how the due instant is shown, so the due date never depends on it
+    # (domain README, decision 1).
     internal, exact = _base_due(start, limit, schedule, trace)
-    # Under the default policy a day-counted period runs to the close of its last day, so a pause
-    # pushes that instant; under RECEIPT_TIME it pushes the same clock time as the receipt.
-    at_day_end = not exact and policy == DueTimePolicy.END_OF_DAY
-    if at_day_end:
-        internal = schedule.end_of_day(internal.date())
     internal = _apply_pauses(internal, start, limit, schedule, pauses, trace)
 
     due_date = internal.date()
@@ -553,6 +584,7 @@ def compute_due(
         )
         internal = schedule.end_of_day(due_date)
 
+    at_day_end = not exact and policy == DueTimePolicy.END_OF_DAY
     due_at = schedule.end_of_day(due_date) if at_day_end else internal
     trace.append(TraceStep("due", f"Hạn trả kết quả: {_stamp(due_at)}.", due_date))
     span = list(_date_range(start.date(), due_date))
@@ -648,7 +680,7 @@ def _base_due(
 
     # Same-day procedures (ND 61/2018 Điều 18; ND 23/2015 Điều 7): after the cut-off, next day.
     cutoff = schedule.hours.same_day_cutoff
-    if start.time() <= cutoff:
+    if start.time() < cutoff:
         trace.append(
             TraceStep(
                 "cutoff",
@@ -662,7 +694,7 @@ def _base_due(
     trace.append(
         TraceStep(
             "cutoff",
-            f"Tiếp nhận sau {cutoff:%H:%M}: trả kết quả trong ngày làm việc tiếp theo, "
+            f"Tiếp nhận từ {cutoff:%H:%M}: trả kết quả trong ngày làm việc tiếp theo, "
             f"{WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}.",
             day,
             reason="after_cutoff",

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, ForeignKey, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.deletion import ProtectedError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,7 +26,6 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from motcua.accounts.models import User
-from motcua.accounts.selectors import units_visible_to
 from motcua.catalog.io import (
     JSON_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -51,8 +50,8 @@ from motcua.catalog.records import parse_record, record_from_version
 from motcua.catalog.selectors import procedure_versions_in_force
 from motcua.catalog.services import procedure_version_create, procedure_version_replace
 from motcua.core import clock
+from motcua.core.admin import UnitScopedAdmin
 from motcua.core.errors import DomainError, ImportRejected
-from motcua.units.models import Unit
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Request attributes: the service's refusal of a first save attempt, the version it stored, and
@@ -65,11 +64,6 @@ _SOURCE = "_catalog_copy_source"
 def _actor(request: HttpRequest) -> User | None:
     """The signed-in user (the admin lets no anonymous user reach these views)."""
     return request.user if isinstance(request.user, User) else None
-
-
-def _visible_units(request: HttpRequest) -> QuerySet[Unit]:
-    user = _actor(request)
-    return units_visible_to(user=user) if user is not None else Unit.objects.none()
 
 
 def version_is_editable(version: ProcedureVersion) -> bool:
@@ -880,7 +874,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitProcedure)
-class UnitProcedureAdmin(admin.ModelAdmin):
+class UnitProcedureAdmin(UnitScopedAdmin):
     """Which procedures a unit receives; an officer sees and assigns only the units they may see."""
 
     list_display = ["procedure", "unit", "valid_from", "valid_to"]
@@ -889,16 +883,3 @@ class UnitProcedureAdmin(admin.ModelAdmin):
     search_fields = ["procedure__code", "unit__name"]
     autocomplete_fields = ["procedure"]
     ordering = ["unit__path", "procedure__code"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitProcedure]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(unit__in=_visible_units(request))
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> Any:
-        if db_field.name == "unit" and not request.user.is_superuser:
-            kwargs["queryset"] = _visible_units(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -73,7 +73,11 @@ class UnitScopedAdmin(DomainErrorsAsMessages):
         return scoped
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is Unit and not request.user.is_superuser:
+        if (
+            db_field.related_model is Unit
+            and not request.user.is_superuser
+            and "queryset" not in kwargs
+        ):
             kwargs["queryset"] = units_visible_to(user=acting_user(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

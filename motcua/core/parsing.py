@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from motcua.calendars.workdays import FIRST_YEAR, LAST_YEAR
 from motcua.core.clock import authority_tz
 from motcua.core.errors import InvalidInput
 
@@ -30,6 +31,10 @@ def parse_instant(text: str, *, field: str = "thời điểm") -> dt.datetime:
         raise InvalidInput(
             f"{field} {text!r} không hợp lệ; nhập dạng 2026-02-13 09:00 hoặc 13/02/2026 09:00.",
             code="invalid_instant",
+        )
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise InvalidInput(
+            f"{field} {text!r}: năm phải trong {FIRST_YEAR}–{LAST_YEAR}.", code="invalid_instant"
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=authority_tz())

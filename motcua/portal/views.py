@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from motcua.calendars.selectors import deadline_explain
-from motcua.calendars.workdays import CalendarError, LimitUnit, TimeLimit
+from motcua.calendars.selectors import deadline_for_request
+from motcua.calendars.workdays import LimitUnit
 from motcua.catalog.models import Field, Level, OnlineLevel
 from motcua.catalog.selectors import (
     posting_sheet,
@@ -24,9 +24,8 @@ from motcua.catalog.selectors import (
 )
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
-from motcua.core.text import fold
 from motcua.units.models import Unit
-from motcua.units.selectors import unit_find
+from motcua.units.selectors import one_stop_units, unit_find
 
 PAGE_SIZE = 25
 
@@ -124,13 +123,9 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
 
 def units(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    one_stop = Unit.objects.filter(valid_to__isnull=True, procedures__isnull=False).distinct()
-    wanted = fold(query)
-    rows = sorted(
-        (unit for unit in one_stop if wanted in fold(unit.name)),
-        key=lambda unit: (unit.level != Unit.Level.PROVINCE, fold(unit.name)),
+    page = Paginator(one_stop_units(query=query, on=clock.today()), 50).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "portal/units.html", {"page": page, "q": query})
 
 
@@ -149,7 +144,7 @@ class DeadlineForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    limit = forms.DecimalField(label=_("Thời hạn"), min_value=0, max_value=1000, decimal_places=2)
+    limit = forms.DecimalField(label=_("Thời hạn"), min_value=0, decimal_places=2, max_digits=7)
     unit = forms.ChoiceField(
         label=_("Đơn vị tính"), choices=[(u.value, u.label) for u in LimitUnit]
     )
@@ -157,6 +152,7 @@ class DeadlineForm(forms.Form):
         label=_("Tỉnh, thành phố"),
         required=False,
         empty_label=_("Lịch toàn quốc"),
+        to_field_name="area_code",
         queryset=Unit.objects.filter(
             level=Unit.Level.PROVINCE, kind=Unit.Kind.PEOPLES_COMMITTEE, valid_to__isnull=True
         ).order_by("name"),
@@ -168,16 +164,14 @@ def deadline(request: HttpRequest) -> HttpResponse:
     result = None
     error = ""
     if form.is_bound and form.is_valid():
-        received = form.cleaned_data["received"]
-        if received.tzinfo is None:
-            received = received.replace(tzinfo=clock.authority_tz())
+        data = form.cleaned_data
         try:
-            limit = TimeLimit(form.cleaned_data["limit"], LimitUnit(form.cleaned_data["unit"]))
-            result = deadline_explain(
-                received_at=received, limit=limit, unit=form.cleaned_data["province"]
+            result, _ = deadline_for_request(
+                received=data["received"],
+                limit=data["limit"],
+                unit=data["unit"],
+                province=data["province"].area_code if data["province"] else "",
             )
-        except CalendarError as exc:
-            error = str(exc)
         except DomainError as exc:
             error = exc.message
     return render(request, "portal/deadline.html", {"form": form, "result": result, "error": error})

@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from motcua.core.admin import UnitScopedAdmin, intermediate_form_view
+from motcua.accounts.selectors import units_visible_to
+from motcua.core.admin import UnitScopedAdmin, acting_user, intermediate_form_view
 from motcua.units.models import Unit, UnitSuccession
 from motcua.units.services import unit_create, unit_merge, unit_rename, unit_split, unit_update
 
@@ -109,6 +110,27 @@ class UnitAdmin(UnitScopedAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if request.user.is_superuser or obj is None:
+            return ()
+        # Where a unit sits and when it exists are decided by law and recorded through a
+        # reorganisation, by the system administrator.
+        return ("parent", "level", "kind", "valid_from", "valid_to")
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and not request.user.is_superuser:
+            form.base_fields["parent"].required = True  # a new unit sits inside the admin's own
+        return form
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("reorganise", None)
+        return actions
+
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
         if not change:
             data = {
@@ -125,6 +147,8 @@ class UnitAdmin(UnitScopedAdmin):
 
     @admin.action(description="Sắp xếp lại: sáp nhập, chia tách, đổi tên (ghi nhận kế thừa)")
     def reorganise(self, request: HttpRequest, queryset: QuerySet[Unit]) -> HttpResponse | None:
+        if not request.user.is_superuser:
+            raise PermissionDenied
         predecessors = queryset.order_by("path")
 
         class Bound(ReorganiseForm):
@@ -174,6 +198,13 @@ class UnitAdmin(UnitScopedAdmin):
 
 @admin.register(UnitSuccession)
 class UnitSuccessionAdmin(admin.ModelAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitSuccession]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = units_visible_to(user=acting_user(request))
+        return queryset.filter(Q(predecessor__in=visible) | Q(successor__in=visible))
+
     list_display = ["predecessor", "successor", "kind", "effective_date", "legal_basis"]
     list_filter = ["kind", "effective_date"]
     search_fields = ["predecessor__name", "successor__name", "legal_basis"]

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from motcua.calendars.workdays import CalendarError, WorkingHours, parse_windows
+
 # Electronic identifier of an agency (mã định danh điện tử, QCVN 102:2016/BTTTT, QĐ 20/2020/QĐ-TTg):
 # level-4 . level-3 . level-2 . level-1 (letter + 2 digits), e.g. 000.00.06.H56 (handbook §3.3).
 IDENTIFIER_PATTERN = r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$"
@@ -43,6 +45,8 @@ class Unit(models.Model):
         OTHER = "other", "Khác"
 
     name = models.CharField("tên đơn vị", max_length=255)
+    # The name folded (no case, no diacritics) for searching; kept by the services.
+    search_name = models.CharField(max_length=255, editable=False, default="", db_index=True)
     short_name = models.CharField("tên viết tắt", max_length=120, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -135,6 +139,23 @@ class Unit(models.Model):
             )
         if self.summer_working_hours and not self.working_hours:
             raise ValidationError({"working_hours": "Cần giờ làm việc mùa đông khi có giờ mùa hè."})
+        # The clock must be able to read what is stored: ordered windows, real times and dates.
+        for name in ("working_hours", "summer_working_hours"):
+            if getattr(self, name):
+                try:
+                    parse_windows(getattr(self, name))
+                except CalendarError as exc:
+                    raise ValidationError({name: str(exc)}) from exc
+        if self.summer_working_hours:
+            try:
+                WorkingHours.parse(
+                    self.working_hours,
+                    summer=self.summer_working_hours,
+                    summer_from=self.summer_from,
+                    summer_to=self.summer_to,
+                )
+            except CalendarError as exc:
+                raise ValidationError({"summer_from": str(exc)}) from exc
 
     def is_valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

@@ -7,20 +7,20 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from motcua.core.errors import NotFound
+from motcua.core.text import fold
 from motcua.units.models import Unit, UnitSuccession
 
 
 def unit_find(*, code: str, on: dt.date | None = None) -> Unit:
-    """The unit named by an electronic identifier, an administrative-area code or a database id.
+    """The unit named by its electronic identifier or its administrative-area code.
 
     When several rows share a code (a renamed unit keeps its identifier), the one valid on ``on``,
     else the open one, wins.
     """
     code = code.strip()
-    candidates = Unit.objects.filter(Q(identifier=code) | Q(area_code=code))
-    if code.isdigit() and not candidates.exists():
-        candidates = Unit.objects.filter(pk=int(code))
-    rows = list(candidates.order_by("valid_to", "-id"))
+    rows = list(
+        Unit.objects.filter(Q(identifier=code) | Q(area_code=code)).order_by("valid_to", "-id")
+    )
     if on is not None:
         rows = [unit for unit in rows if unit.is_valid_on(on)] or rows
     if not rows:
@@ -100,3 +100,11 @@ def unit_predecessors(*, unit: Unit) -> list[Unit]:
                 result.append(edge.predecessor)
                 frontier.append(edge.predecessor_id)
     return result
+
+
+def one_stop_units(*, query: str = "", on: dt.date) -> QuerySet[Unit]:
+    """Open units that receive procedures (they have a posting sheet), searched by name."""
+    units = Unit.objects.filter(valid_to__isnull=True, procedures__valid_from__lte=on).distinct()
+    for token in fold(query).split():
+        units = units.filter(search_name__contains=token)
+    return units.order_by("-level", "search_name")

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from motcua.accounts.models import Membership
 from motcua.core.errors import Conflict, InvalidInput
+from motcua.core.text import fold
 from motcua.units.models import Unit, UnitSuccession
 
 # Fields a reorganisation copies from the old row to the new one.
@@ -52,7 +53,7 @@ def unit_create(
     *, name: str, level: str, kind: str, parent: Unit | None = None, **fields: Any
 ) -> Unit:
     """Create a unit under ``parent`` (or as a root) after validating every field."""
-    unit = Unit(name=name, level=level, kind=kind, parent=parent, **fields)
+    unit = Unit(name=name, level=level, kind=kind, parent=parent, search_name=fold(name), **fields)
     try:
         unit.full_clean(exclude=["path", "depth"])
     except ValidationError as exc:
@@ -90,6 +91,7 @@ def unit_update(*, unit: Unit, parent_changed: bool) -> Unit:
         unit.full_clean(exclude=["path", "depth"])
     except ValidationError as exc:
         raise InvalidInput(f"Đơn vị {unit.name!r}: {_validation_message(exc)}") from exc
+    unit.search_name = fold(unit.name)
     unit.save()
     if parent_changed:
         unit_move(unit=unit, new_parent=unit.parent)

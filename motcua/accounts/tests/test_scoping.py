@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from motcua.accounts.models import Membership, Role, User
 from motcua.accounts.selectors import (
     memberships_visible_to,
     units_visible_to,
     user_has_role,
+    users_administered_by,
     users_visible_to,
 )
 from motcua.accounts.services import membership_end, membership_grant, officer_create
@@ -53,8 +55,11 @@ def test_an_ended_membership_gives_no_access(commune, make_officer):
 
 
 def test_an_anonymous_or_inactive_user_sees_nothing(commune, make_officer):
+    assert not units_visible_to(user=AnonymousUser(), on=TODAY).exists()  # type: ignore[arg-type]
     officer = make_officer(commune, Role.RECEPTION)
     officer.is_active = False
+    officer.save()
+    officer.refresh_from_db()
     assert not units_visible_to(user=officer, on=TODAY).exists()
 
 
@@ -62,9 +67,17 @@ def test_only_an_administrator_of_the_unit_grants_roles(
     province, commune, other_commune, make_officer
 ):
     commune_admin = make_officer(commune, Role.UNIT_ADMIN)
-    newcomer = User.objects.create_user(username="moi", password="x")
+    newcomer = officer_create(
+        actor=commune_admin,
+        username="moi",
+        full_name="Cán bộ mới",
+        password="x",
+        unit=commune,
+        role=Role.RECEPTION,
+        valid_from=TODAY,
+    )
     membership_grant(
-        actor=commune_admin, user=newcomer, unit=commune, role=Role.RECEPTION, valid_from=TODAY
+        actor=commune_admin, user=newcomer, unit=commune, role=Role.SPECIALIST, valid_from=TODAY
     )
     with pytest.raises(PermissionDenied):
         membership_grant(
@@ -79,6 +92,30 @@ def test_only_an_administrator_of_the_unit_grants_roles(
         membership_grant(
             actor=reception, user=newcomer, unit=commune, role=Role.LEADER, valid_from=TODAY
         )
+
+
+def test_an_administrator_cannot_take_over_accounts_managed_elsewhere(
+    superuser, province, commune, other_commune, make_officer
+):
+    commune_admin = make_officer(commune, Role.UNIT_ADMIN)
+    elsewhere = make_officer(other_commune, Role.RECEPTION, username="o-noi-khac")
+    for target in (superuser, elsewhere):
+        with pytest.raises(PermissionDenied):
+            membership_grant(
+                actor=commune_admin,
+                user=target,
+                unit=commune,
+                role=Role.RECEPTION,
+                valid_from=TODAY,
+            )
+    province_admin = make_officer(province, Role.UNIT_ADMIN)
+    assert set(users_administered_by(user=province_admin)) >= {elsewhere, commune_admin}
+    assert superuser not in users_administered_by(user=province_admin)
+    # Someone who also works outside the commune is managed from above.
+    membership_grant(
+        actor=province_admin, user=elsewhere, unit=commune, role=Role.SPECIALIST, valid_from=TODAY
+    )
+    assert elsewhere not in users_administered_by(user=commune_admin)
 
 
 def test_a_membership_must_end_after_it_starts(commune):
@@ -155,6 +192,81 @@ class TestBackOfficeScoping:
         assert response.status_code == 200  # the form comes back with an error
         assert "unit" in response.context["adminform"].form.errors
         assert not Membership.objects.filter(user=newcomer).exists()
+
+    def test_a_commune_admin_cannot_take_over_a_superuser(
+        self, client, superuser, commune, make_officer
+    ):
+        admin = make_officer(commune, Role.UNIT_ADMIN)
+        client.force_login(admin)
+        response = client.post(
+            "/quan-tri/accounts/membership/add/",
+            {
+                "user": superuser.pk,
+                "unit": commune.pk,
+                "role": Role.RECEPTION,
+                "valid_from": "2026-03-02",
+            },
+        )
+        assert response.status_code == 200
+        assert "user" in response.context["adminform"].form.errors
+        assert not Membership.objects.filter(user=superuser).exists()
+        password = client.post(
+            f"/quan-tri/accounts/user/{superuser.pk}/password/",
+            {
+                "password1": "mat-khau-moi-123",
+                "password2": "mat-khau-moi-123",
+            },
+        )
+        assert password.status_code == 404  # the account is not theirs
+        superuser.refresh_from_db()
+        assert not superuser.check_password("mat-khau-moi-123")
+
+    def test_a_commune_admin_creates_an_officer_with_a_role(
+        self, client, commune, other_commune, make_officer
+    ):
+        admin = make_officer(commune, Role.UNIT_ADMIN)
+        client.force_login(admin)
+        form = {
+            "username": "canbo.moi",
+            "full_name": "Cán bộ Mới",
+            "password1": "Mk-thu-123456",
+            "password2": "Mk-thu-123456",
+            "role": Role.RECEPTION,
+            "valid_from": "2026-03-02",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        }
+        refused = client.post("/quan-tri/accounts/user/add/", {**form, "unit": other_commune.pk})
+        assert refused.status_code == 200
+        assert not User.objects.filter(username="canbo.moi").exists()
+        created = client.post("/quan-tri/accounts/user/add/", {**form, "unit": commune.pk})
+        assert created.status_code == 302
+        officer = User.objects.get(username="canbo.moi")
+        assert officer.check_password("Mk-thu-123456")
+        assert list(officer.memberships.values_list("unit", "role")) == [(commune.pk, "reception")]
+
+    def test_a_commune_admin_cannot_move_or_reorganise_their_unit(
+        self, client, province, commune, other_commune, make_officer
+    ):
+        admin = make_officer(commune, Role.UNIT_ADMIN)
+        client.force_login(admin)
+        page = client.get(f"/quan-tri/units/unit/{commune.pk}/change/")
+        assert "parent" not in page.context["adminform"].form.fields
+        response = client.post(
+            "/quan-tri/units/unit/",
+            {
+                "action": "reorganise",
+                "_selected_action": [commune.pk],
+                "confirm": "1",
+                "kind": "merge",
+                "effective_date": "2026-01-01",
+                "legal_basis": "x",
+                "successors": [other_commune.pk],
+            },
+        )
+        assert response.status_code in (200, 302, 403)
+        commune.refresh_from_db()
+        assert commune.valid_to is None
 
     def test_province_days_are_managed_by_the_province(
         self, client, province, commune, make_officer

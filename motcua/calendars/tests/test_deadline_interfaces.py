@@ -62,7 +62,7 @@ EXAMPLES = [
         "working_day",
         ["2026-01-06 14:00/2026-01-12 10:00"],
         "2026-01-13T15:00:00+07:00",
-        "2026-01-14T17:00:00+07:00",
+        "2026-01-13T17:00:00+07:00",
     ),
     (
         "2026-02-11 08:30",
@@ -246,3 +246,70 @@ def test_the_installed_console_command_runs(tmp_path):
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
     assert "không hợp lệ" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        (
+            {"received": "2026-01-05 09:00", "limit": "200000", "unit": "working_day"},
+            "invalid_input",
+        ),
+        (
+            {"received": "2026-01-05 09:00", "limit": "1e30", "unit": "working_hour"},
+            "invalid_input",
+        ),
+        ({"received": "9999-12-31 09:00", "limit": "1", "unit": "calendar_day"}, "invalid_instant"),
+        ({"received": "0001-01-01 09:00", "limit": "1", "unit": "working_day"}, "invalid_instant"),
+        ({"received": "2026-01-05 09:00", "limit": "3", "unit": "same_day"}, "invalid_input"),
+    ],
+)
+def test_api_refuses_absurd_requests_quickly(client, params, code):
+    response = client.get("/api/calendar/deadline", params)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize("year", ["0", "100000"])
+def test_api_refuses_years_out_of_range(client, year):
+    response = client.get("/api/calendar/days", {"year": year})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_year"
+
+
+def test_province_must_be_a_province_and_not_combined_with_office(commune):
+    with pytest.raises(CommandError, match="không phải là một tỉnh"):
+        deadline(
+            "--received",
+            "2026-03-02 09:00",
+            "--limit",
+            "1",
+            "--unit",
+            "working_day",
+            "--province",
+            "99001",
+        )
+    with pytest.raises(CommandError, match="một trong hai"):
+        deadline(
+            "--received",
+            "2026-03-02 09:00",
+            "--limit",
+            "1",
+            "--unit",
+            "working_day",
+            "--province",
+            "99",
+            "--office",
+            "99001",
+        )
+    out = deadline(
+        "--received",
+        "2026-03-02 09:00",
+        "--limit",
+        "1",
+        "--unit",
+        "working_day",
+        "--office",
+        "000.12.34.H99",
+    )
+    assert out.strip() == "2026-03-03T17:00:00+07:00"

@@ -114,6 +114,11 @@ def brute_working_hours(received: dt.datetime, minutes: int, schedule: Schedule)
     return t
 
 
+def limit_of(value: int, unit: LimitUnit) -> TimeLimit:
+    """A limit of ``value`` units; same-day limits carry no number."""
+    return TimeLimit(0 if unit == LimitUnit.SAME_DAY else value, unit)
+
+
 def due(
     received: dt.datetime,
     value: int | Decimal,
@@ -147,7 +152,7 @@ def test_working_hours_agree_with_a_minute_by_minute_walk(schedule, received, ha
     unit=st.sampled_from(list(LimitUnit)),
 )
 def test_the_due_date_is_never_a_non_working_day(schedule, received, value, unit):
-    result = compute_due(received, TimeLimit(value, unit), schedule)
+    result = compute_due(received, limit_of(value, unit), schedule)
     assert schedule.calendar.is_working_day(result.due_date)
     assert result.due_at.date() == result.due_date
     windows = schedule.hours.windows_on(result.due_date)
@@ -166,7 +171,7 @@ def test_the_due_date_is_never_a_non_working_day(schedule, received, value, unit
     unit=st.sampled_from(list(LimitUnit)),
 )
 def test_monotonic_in_the_limit(schedule, received, a, b, unit):
-    low, high = sorted((a, b))
+    low, high = sorted((a, b)) if unit != LimitUnit.SAME_DAY else (0, 0)
     assert due(received, low, unit, schedule) <= due(received, high, unit, schedule)
 
 
@@ -216,13 +221,16 @@ def test_working_hours_are_additive(schedule, received, a, b):
 def test_a_pause_shifts_the_due_instant_by_exactly_its_working_time(
     schedule, received, value, unit, policy, pause_offset, pause_length
 ):
-    limit = TimeLimit(value, unit)
+    limit = limit_of(value, unit)
     plain = compute_due(received, limit, schedule, policy=policy)
     start = plain.counted_from + pause_offset * STEP
     pause = Pause(start, start + pause_length * STEP)
     paused = compute_due(received, limit, schedule, pauses=[pause], policy=policy)
-    if plain.due_at <= pause.start:
-        assert paused.due_at == plain.due_at
+    # The lawful instants (the policy only changes how they are shown).
+    lawful = compute_due(received, limit, schedule, policy=RECEIPT_TIME).due_at
+    shifted = compute_due(received, limit, schedule, pauses=[pause], policy=RECEIPT_TIME).due_at
+    if lawful <= pause.start:
+        assert paused.due_at == plain.due_at  # the clock had already run out
         return
 
     def running(until: dt.datetime) -> dt.timedelta:
@@ -232,15 +240,31 @@ def test_a_pause_shifts_the_due_instant_by_exactly_its_working_time(
         )
         return working_time_between(plain.counted_from, until, schedule) - paused_part
 
-    needed = working_time_between(plain.counted_from, plain.due_at, schedule)
-    if policy == DueTimePolicy.END_OF_DAY and unit == LimitUnit.WORKING_DAY:
-        # The day-end policy shows the close of the day on which the shifted instant falls.
-        day_start = schedule.at(
-            paused.due_date, schedule.hours.windows_on(paused.due_date)[0].start
-        )
-        assert running(day_start) < needed <= running(paused.due_at)
-        return
-    stopped = working_time_between(pause.start, pause.end, schedule)
-    assert running(paused.due_at) == needed
-    if pause.end <= paused.due_at:
-        assert working_time_between(plain.due_at, paused.due_at, schedule) == stopped
+    # The pause stops the clock for exactly its working time before the (shifted) due instant.
+    assert running(shifted) == working_time_between(plain.counted_from, lawful, schedule)
+    if pause.end <= shifted:
+        stopped = working_time_between(pause.start, pause.end, schedule)
+        assert working_time_between(lawful, shifted, schedule) == stopped
+    assert paused.due_date == shifted.date()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    schedule=schedules,
+    received=instants(),
+    value=st.integers(min_value=0, max_value=30),
+    unit=st.sampled_from(list(LimitUnit)),
+    pause_offset=st.integers(min_value=0, max_value=2000),
+    pause_length=st.integers(min_value=1, max_value=3000),
+)
+def test_the_due_date_does_not_depend_on_the_due_time_policy(
+    schedule, received, value, unit, pause_offset, pause_length
+):
+    limit = limit_of(value, unit)
+    start = received + pause_offset * STEP
+    pauses = [Pause(start, start + pause_length * STEP)]
+    results = [
+        compute_due(received, limit, schedule, pauses=pauses, policy=policy)
+        for policy in DueTimePolicy
+    ]
+    assert results[0].due_date == results[1].due_date

@@ -19,6 +19,8 @@ from motcua.calendars.services import (
 )
 from motcua.calendars.workdays import DayKind
 from motcua.core.errors import Conflict, ImportRejected, InvalidInput
+from motcua.units.models import Unit
+from motcua.units.services import unit_create
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +35,19 @@ def test_the_official_schedules_ship_with_the_migrations():
         (2024, "official"),
         (2025, "official"),
         (2026, "official"),
+        *((year, "provisional") for year in range(2027, 2031)),
     }
 
 
 def test_the_package_fills_a_year_without_decision_as_provisional():
-    report = calendar_sync_package(years=[2027])
-    assert report.provisional_years == [2027]
-    day = CalendarDay.objects.get(date=dt.date(2027, 2, 8), province__isnull=True)
+    assert not CalendarYear.objects.filter(year=2032).exists()
+    report = calendar_sync_package(years=[2032])
+    assert report.provisional_years == [2032]
+    day = CalendarDay.objects.get(date=dt.date(2032, 1, 1), province__isnull=True)
     assert day.status == CalendarDay.Status.PROVISIONAL
     calendar = work_calendar()
-    assert not calendar.is_working_day(dt.date(2027, 2, 8))
-    assert calendar.entries[dt.date(2027, 2, 8)].provisional
+    assert not calendar.is_working_day(dt.date(2032, 1, 1))
+    assert calendar.entries[dt.date(2032, 1, 1)].provisional
 
 
 def test_a_day_only_the_package_lists_in_an_official_year_waits_for_confirmation():
@@ -186,10 +190,118 @@ def test_saving_a_day_records_the_change_and_refreshes_the_calendar(province):
         name="nghỉ do lũ",
         legal_basis="QĐ 5/QĐ-UBND",
     )
-    change = calendar_day_save(day=day, actor=None)
-    assert change is not None
+    [change] = calendar_day_save(day=day, actor=None)
     assert change.changed_dates == ["2026-03-04"]
     assert not work_calendar(province=province).is_working_day(dt.date(2026, 3, 4))
+
+
+def test_moving_a_day_to_another_province_records_both(province):
+    other = unit_create(
+        name="Ủy ban nhân dân tỉnh Khác",
+        level=Unit.Level.PROVINCE,
+        kind=Unit.Kind.PEOPLES_COMMITTEE,
+        area_code="98",
+    )
+    day = CalendarDay(
+        date=dt.date(2026, 3, 4),
+        province=province,
+        kind=DayKind.DAY_OFF,
+        name="nghỉ",
+        legal_basis="QĐ 5",
+    )
+    calendar_day_save(day=day, actor=None)
+    day.province = other
+    changes = calendar_day_save(day=day, actor=None)
+    assert {c.province for c in changes} == {province, other}
+    assert work_calendar(province=province).is_working_day(dt.date(2026, 3, 4))
+    assert not work_calendar(province=other).is_working_day(dt.date(2026, 3, 4))
+
+
+def test_a_commune_cannot_carry_local_days(commune):
+    day = CalendarDay(
+        date=dt.date(2026, 3, 4),
+        province=commune,
+        kind=DayKind.DAY_OFF,
+        name="nghỉ",
+        legal_basis="QĐ 5",
+    )
+    with pytest.raises(InvalidInput, match="cấp tỉnh"):
+        calendar_day_save(day=day, actor=None)
+    content = b"date,kind,name,legal_basis\n2026-03-05,day_off,x,y\n"
+    with pytest.raises(InvalidInput, match="cấp tỉnh"):
+        calendar_import(
+            calendar_file=calendar_file_parse(content, filename="x.csv"), province=commune
+        )
+
+
+def test_a_fresh_installation_has_the_next_years_provisionally():
+    # Filled from the holidays package after migrate (CalendarsConfig.ready).
+    assert CalendarYear.objects.get(year=2027).status == CalendarYear.Status.PROVISIONAL
+    assert not work_calendar().is_working_day(dt.date(2027, 2, 8))
+
+
+def test_syncing_keeps_what_an_administrator_set_in_a_provisional_year():
+    calendar_sync_package(years=[2027])
+    confirmed = CalendarDay.objects.get(date=dt.date(2027, 1, 1), province__isnull=True)
+    calendar_day_confirm(day=confirmed, actor=None)
+    edited = CalendarDay.objects.get(date=dt.date(2027, 4, 16), province__isnull=True)
+    edited.name = "Giỗ Tổ Hùng Vương (đã đối chiếu)"
+    edited.source = CalendarDay.Source.ADMIN
+    calendar_day_save(day=edited, actor=None)
+    report = calendar_sync_package(years=[2027])
+    assert {dt.date(2027, 1, 1), dt.date(2027, 4, 16)} <= set(report.kept)
+    confirmed.refresh_from_db()
+    edited.refresh_from_db()
+    assert confirmed.status == CalendarDay.Status.OFFICIAL
+    assert edited.name == "Giỗ Tổ Hùng Vương (đã đối chiếu)"
+
+
+def test_making_provisional_days_official_refreshes_every_cached_calendar():
+    calendar_sync_package(years=[2027])
+    assert work_calendar().entries[dt.date(2027, 2, 8)].provisional
+    rows = CalendarDay.objects.filter(date__year=2027, province__isnull=True)
+    days = [
+        {"date": r.date.isoformat(), "kind": r.kind, "name": r.name, "legal_basis": "TB 3/TB-BNV"}
+        for r in rows
+    ]
+    calendar_import(calendar_file=calendar_file_parse(official_2027(days), filename="2027.json"))
+    assert not work_calendar().entries[dt.date(2027, 2, 8)].provisional
+
+
+def test_a_provisional_file_stays_provisional():
+    content = json.dumps(
+        {
+            "format": "motcua-calendar/1",
+            "status": "provisional",
+            "days": [
+                {"date": "2031-02-03", "kind": "holiday", "name": "Tết", "legal_basis": "dự kiến"}
+            ],
+        }
+    ).encode()
+    calendar_import(calendar_file=calendar_file_parse(content, filename="x.json"))
+    assert (
+        CalendarDay.objects.get(date=dt.date(2031, 2, 3)).status == CalendarDay.Status.PROVISIONAL
+    )
+
+
+def test_duplicates_name_the_file_line():
+    content = (
+        b"date,kind,name,legal_basis\n"
+        b"2027-01-01,holiday,a,b\n"
+        b"2027-01-02,holiday,a,b\n"
+        b"2027-01-01,holiday,a,b\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        calendar_file_parse(content, filename="x.csv")
+    assert caught.value.problem_lines() == ["dòng 4, trường date: ngày 01/01/2027 đã có ở dòng 2"]
+
+
+@pytest.mark.parametrize("years", [[0], [1989], [2101]])
+def test_years_out_of_range_are_refused(years):
+    with pytest.raises(InvalidInput, match="không hợp lệ"):
+        calendar_sync_package(years=years)
+    with pytest.raises(InvalidInput):
+        calendar_year_confirm(year=years[0], actor=None, source="x")
 
 
 def test_working_hours_are_inherited_from_the_nearest_ancestor(province, commune):

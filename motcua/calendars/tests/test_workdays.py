@@ -77,6 +77,16 @@ class TestHandbookExamples:
             2026, 1, 15, 10
         )
 
+    def test_example_3_pause_policy_gives_the_same_date_under_both_policies(self):
+        pause = Pause(at(2026, 1, 6, 14), at(2026, 1, 12, 10))
+        result = compute_due(
+            at(2026, 1, 5, 9),
+            TimeLimit(3, LimitUnit.WORKING_DAY),
+            handbook_schedule(),
+            pauses=[pause],
+        )
+        assert result.due_at == at(2026, 1, 13, 17)
+
     def test_example_3_pause_policy(self):
         pause = Pause(at(2026, 1, 6, 14), at(2026, 1, 12, 10), "chờ bổ sung")
         result = compute_due(
@@ -221,6 +231,11 @@ class TestCalendarDays:
     def test_a_period_ending_on_a_working_day(self):
         assert due(at(2026, 3, 2, 9), 10, "calendar_day") == at(2026, 3, 12, 17)
 
+    def test_counting_starts_the_day_after_the_receipt_itself(self):
+        # Received at 17:00 on a Friday, after hours: the period still runs from Saturday.
+        assert due(at(2026, 2, 13, 16, 59), 30, "calendar_day").date() == dt.date(2026, 3, 16)
+        assert due(at(2026, 2, 13, 17), 30, "calendar_day").date() == dt.date(2026, 3, 16)
+
     def test_a_period_ending_on_a_day_off_moves_to_the_next_working_day(self):
         result = compute_due(
             at(2026, 4, 17, 9), TimeLimit(15, LimitUnit.CALENDAR_DAY), handbook_schedule()
@@ -231,8 +246,14 @@ class TestCalendarDays:
 
 
 class TestSameDay:
-    def test_at_the_cut_off_is_still_the_same_day(self):
-        assert due(at(2026, 3, 2, 15), 0, "same_day") == at(2026, 3, 2, 17)
+    def test_at_the_cut_off_is_the_next_day(self):
+        # Decision 2: the same day only when received *before* the cut-off.
+        assert due(at(2026, 3, 2, 14, 59), 0, "same_day") == at(2026, 3, 2, 17)
+        assert due(at(2026, 3, 2, 15), 0, "same_day") == at(2026, 3, 3, 17)
+
+    def test_a_same_day_limit_has_no_number(self):
+        with pytest.raises(CalendarError):
+            TimeLimit(2, LimitUnit.SAME_DAY)
 
     def test_a_unit_cut_off(self):
         schedule = Schedule(
@@ -267,6 +288,30 @@ class TestPauses:
         assert due(at(2026, 3, 2, 9), 10, "calendar_day", pauses=[pause]).date() == dt.date(
             2026, 3, 16
         )
+
+
+class TestBounds:
+    @pytest.mark.parametrize(
+        ("value", "unit"),
+        [
+            (2601, "working_day"),
+            (3651, "calendar_day"),
+            (20801, "working_hour"),
+            ("1e30", "working_hour"),
+        ],
+    )
+    def test_absurd_limits_are_refused(self, value, unit):
+        with pytest.raises(CalendarError, match="quá lớn"):
+            TimeLimit(Decimal(str(value)), LimitUnit(unit))
+
+    @pytest.mark.parametrize("year", [1, 1975, 2101, 9999])
+    def test_receipts_outside_the_supported_years_are_refused(self, year):
+        with pytest.raises(CalendarError, match="các năm"):
+            due(dt.datetime(year, 3, 2, 9, tzinfo=dt.UTC), 1, "working_day")
+
+    def test_the_largest_limits_still_compute(self):
+        assert due(at(2026, 3, 2, 9), 2600, "working_day").year == 2036
+        assert due(at(2026, 3, 2, 9), 20800, "working_hour").year == 2036
 
 
 class TestCalendarData:

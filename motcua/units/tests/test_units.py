@@ -25,6 +25,7 @@ from motcua.units.services import (
     unit_move,
     unit_rename,
     unit_split,
+    unit_update,
     units_load_divisions,
 )
 
@@ -95,7 +96,9 @@ def test_an_identifier_is_unique_among_open_units(commune):
 def test_unit_find_accepts_identifier_area_code_or_id(province, commune):
     assert unit_find(code="000.12.34.H99") == commune
     assert unit_find(code="99001") == commune
-    assert unit_find(code=str(province.pk)) == province
+    assert unit_find(code="99") == province
+    with pytest.raises(NotFound):
+        unit_find(code=str(commune.pk))  # a database id is not a code
     with pytest.raises(NotFound):
         unit_find(code="12345678")
 
@@ -222,3 +225,25 @@ def test_the_units_api(client, province, commune):
         "code": "unit_not_found",
         "detail": "Không tìm thấy đơn vị có mã 'nope'.",
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("working_hours", "08:00-12:00,11:00-17:00"),
+        ("working_hours", "25:00-26:00"),
+        ("working_hours", "12:00-08:00"),
+    ],
+)
+def test_working_hours_the_clock_cannot_read_are_refused(commune, field, value):
+    setattr(commune, field, value)
+    with pytest.raises(InvalidInput):
+        unit_update(unit=commune, parent_changed=False)
+
+
+def test_a_summer_date_must_exist(commune):
+    commune.working_hours = "07:30-11:30,13:30-17:00"
+    commune.summer_working_hours = "07:00-11:00,14:00-17:30"
+    commune.summer_from, commune.summer_to = "13-45", "09-30"
+    with pytest.raises(InvalidInput):
+        unit_update(unit=commune, parent_changed=False)

@@ -9,8 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from motcua.calendars.selectors import calendar_days
 from motcua.calendars.services import (
-    calendar_file_parse,
-    calendar_import,
+    calendar_import_file,
     calendar_sync_package,
     calendar_year_confirm,
 )
@@ -54,11 +53,8 @@ class Command(DomainCommand):
             if not path.is_file():
                 raise CommandError(f"Không tìm thấy tệp {path}.")
             province = unit_find(code=options["province"]) if options["province"] else None
-            parsed = calendar_file_parse(path.read_bytes(), filename=path.name)
-            if province is None and parsed.province_code:
-                province = unit_find(code=parsed.province_code)
-            change = calendar_import(
-                calendar_file=parsed, province=province, source_label=path.name
+            parsed, change = calendar_import_file(
+                content=path.read_bytes(), filename=path.name, province=province
             )
             changed = len(change.changed_dates) if change else 0
             self.stdout.write(

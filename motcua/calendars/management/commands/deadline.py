@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.management.base import CommandParser
 
-from motcua.calendars.selectors import deadline_explain
-from motcua.calendars.workdays import CalendarError, DueTimePolicy, LimitUnit, Pause, TimeLimit
+from motcua.calendars.selectors import deadline_for_request
+from motcua.calendars.workdays import DueTimePolicy, LimitUnit
 from motcua.core.commands import DomainCommand
-from motcua.core.errors import InvalidInput
-from motcua.core.parsing import parse_instant, parse_interval
-from motcua.units.selectors import unit_find
 
 
 class Command(DomainCommand):
@@ -62,24 +58,15 @@ class Command(DomainCommand):
         parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        received = parse_instant(options["received"], field="--received")
-        try:
-            value = Decimal(options["limit"].replace(",", "."))
-        except InvalidOperation as exc:
-            raise InvalidInput(f"--limit {options['limit']!r} không phải là số.") from exc
-        try:
-            limit = TimeLimit(value, LimitUnit(options["limit_unit"]))
-            pauses = [Pause(*parse_interval(text, field="--pause")) for text in options["pause"]]
-        except CalendarError as exc:
-            raise InvalidInput(str(exc)) from exc
-        unit = None
-        if options["office"]:
-            unit = unit_find(code=options["office"], on=received.date())
-        elif options["province"]:
-            unit = unit_find(code=options["province"], on=received.date())
-        policy = DueTimePolicy(options["due_time"]) if options["due_time"] else None
-        result = deadline_explain(
-            received_at=received, limit=limit, unit=unit, pauses=pauses, policy=policy
+        result, unit = deadline_for_request(
+            received=options["received"],
+            limit=options["limit"],
+            unit=options["limit_unit"],
+            province=options["province"] or "",
+            office=options["office"] or "",
+            pauses=options["pause"],
+            due_time=options["due_time"],
+            field_prefix="--",
         )
         if options["json"]:
             payload = result.as_dict()
