@@ -74,7 +74,12 @@ class OnlineLevel(models.TextChoices):
 
 
 class SupplementPolicy(models.TextChoices):
-    """What a supplement request does to the clock (domain README, decision 3; handbook §2.7)."""
+    """What a supplement request does to the clock (domain README, decision 3; handbook §2.7).
+
+    Decision 3 chooses between restart (default) and pause; the handbook's note on ND 61 Điều 19
+    khoản 4 also keeps the older wording ("time already spent counts", no stop) selectable as
+    ``continue`` because which text is in force is unverified [U].
+    """
 
     RESTART = "restart", "Tính lại từ đầu khi nhận đủ hồ sơ"
     PAUSE = "pause", "Tạm dừng, thời gian đã giải quyết vẫn được tính"
