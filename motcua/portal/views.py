@@ -52,10 +52,14 @@ class CatalogueSearchForm(forms.Form):
         required=False,
         choices=[("", _("Tất cả")), *OnlineLevel.choices],
     )
-    unit = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+    unit = forms.ChoiceField(label=_("Nơi tiếp nhận"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("Tất cả"))] + [  # type: ignore[attr-defined]
+            (unit.identifier or unit.area_code, unit.name)
+            for unit in one_stop_units(on=clock.today())
+        ]
         self.fields["field"].choices = [("", _("Tất cả"))] + [  # type: ignore[attr-defined]
             (f.code, f.name) for f in Field.objects.order_by("name")
         ]
