@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.calendars.models import CalendarChange, CalendarDay, CalendarYear
+from motcua.calendars.signals import calendar_changed
 from motcua.calendars.workdays import FIRST_YEAR, LAST_YEAR, DayKind
 from motcua.core.errors import Conflict, ImportRejected, InvalidInput
 from motcua.units.models import Unit
@@ -121,13 +122,17 @@ def _record_act(
 ) -> CalendarChange:
     """Record an administrator's act, with the dates it changed (possibly none)."""
     changed = sorted(d for d in set(before) | set(after) if before.get(d) != after.get(d))
-    return CalendarChange.objects.create(
+    change = CalendarChange.objects.create(
         action=action,
         summary=summary,
         province=province,
         actor=actor,
         changed_dates=[d.isoformat() for d in changed],
     )
+    if changed:
+        # Open dossiers whose due dates may move are recomputed once the change is committed.
+        transaction.on_commit(lambda: calendar_changed.send(sender=CalendarChange, change=change))
+    return change
 
 
 # ---------------------------------------------------------------------------------------------

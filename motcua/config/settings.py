@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "motcua.units",
     "motcua.calendars",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.notifications",
+    "motcua.documents",
+    "motcua.apiclients",
+    "motcua.backoffice",
     "motcua.portal",
     "motcua.demo",
 ]

@@ -1,0 +1,297 @@
+"""Dossiers (hồ sơ) and their history.
+
+The event log is the truth: every transition appends one ``DossierEvent``, hash-chained per dossier
+(each event holds the hash of the one before), and nothing in the application updates or deletes an
+event. The dossier row carries what the events imply (status, due dates, timings) so that lists and
+reports are fast; ``motcua verify-history`` checks both against the chain.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+# Mã số hồ sơ (ND 61/2018 Điều 26; TT 01/2018 Điều 19; decision 7): the receiving unit's electronic
+# identifier, the receipt date YYMMDD, the unit's daily sequence; 4–7 digits accepted on input.
+DOSSIER_CODE_PATTERN = r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-\d{6}-\d{4,7}$"
+dossier_code_validator = RegexValidator(
+    DOSSIER_CODE_PATTERN, "Mã hồ sơ phải có dạng 000.00.06.H56-231027-0361."
+)
+citizen_id_validator = RegexValidator(
+    r"^\d{12}$", "Số định danh cá nhân (CCCD) gồm đúng 12 chữ số."
+)
+tax_code_validator = RegexValidator(
+    r"^\d{10}(-\d{3})?$", "Mã số thuế gồm 10 chữ số (chi nhánh: thêm -ddd)."
+)
+
+
+class Channel(models.TextChoices):
+    """Kênh nộp hồ sơ (ND 61/2018 Điều 16); national codes 1 / 2 / 3 (handbook §2.3)."""
+
+    DIRECT = "direct", "Trực tiếp"
+    ONLINE = "online", "Trực tuyến"
+    POSTAL = "postal", "Bưu chính công ích"
+
+    @property
+    def national_code(self) -> int:
+        return {"direct": 1, "online": 2, "postal": 3}[self.value]
+
+
+class Delivery(models.TextChoices):
+    """Hình thức nhận kết quả."""
+
+    COUNTER = "counter", "Tại Bộ phận Một cửa"
+    POST = "post", "Qua bưu chính"
+    ELECTRONIC = "electronic", "Bản điện tử"
+
+
+class Status(models.TextChoices):
+    """Trạng thái hồ sơ, with the national status codes of handbook §12.1."""
+
+    SUBMITTED = "submitted", "Mới đăng ký"  # 1
+    RECEIVED = "received", "Đã tiếp nhận"  # 2
+    NOT_RECEIVED = "not_received", "Không được tiếp nhận"  # 3
+    PROCESSING = "processing", "Đang xử lý"  # 4
+    SUPPLEMENT = "supplement", "Chờ bổ sung hồ sơ"  # 5
+    PAYMENT = "payment", "Chờ thực hiện nghĩa vụ tài chính"  # 6
+    WITHDRAWN = "withdrawn", "Công dân rút hồ sơ"  # 7
+    STOPPED = "stopped", "Dừng xử lý"  # 8
+    RESOLVED = "resolved", "Đã giải quyết xong"  # 9
+    RETURNED = "returned", "Đã trả kết quả"  # 10
+
+    @property
+    def national_code(self) -> int:
+        return _NATIONAL_STATUS[self.value]
+
+
+_NATIONAL_STATUS = {
+    "submitted": 1,
+    "received": 2,
+    "not_received": 3,
+    "processing": 4,
+    "supplement": 5,
+    "payment": 6,
+    "withdrawn": 7,
+    "stopped": 8,
+    "resolved": 9,
+    "returned": 10,
+}
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT,
+    Status.PAYMENT,
+)
+# Statuses in which processing has ended (the end of processing of the 766 spec, handbook §12.1).
+ENDED_STATUSES = (Status.RESOLVED, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED)
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "Giải quyết (chấp thuận)"
+    REFUSED = "refused", "Từ chối giải quyết"
+
+
+class Timeliness(models.TextChoices):
+    """Judged at date granularity against the lawful due date (decision 4)."""
+
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class ApplicantKind(models.TextChoices):
+    """Loại đối tượng (handbook §12.2 LoaiDoiTuong)."""
+
+    CITIZEN = "citizen", "Công dân"
+    BUSINESS = "business", "Doanh nghiệp"
+    AGENCY = "agency", "Cơ quan nhà nước"
+    ORGANISATION = "organisation", "Tổ chức khác"
+
+
+class Dossier(models.Model):
+    # A stable identity for the hash chain: the code does not exist before receipt, the database
+    # id changes when histories move between systems.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Issued at receipt, never before (handbook §14 example 2) and never rewritten.
+    code = models.CharField(
+        "mã hồ sơ",
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[dossier_code_validator],
+    )
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        verbose_name="thủ tục (phiên bản)",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    receiving_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị tiếp nhận",
+        on_delete=models.PROTECT,
+        related_name="dossiers_received",
+    )
+    resolving_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị giải quyết",
+        on_delete=models.PROTECT,
+        related_name="dossiers_resolved",
+    )
+    # Names and identifiers as they were at receipt (units are renamed and merged; handbook §11).
+    unit_snapshot = models.JSONField(default=dict, blank=True)
+    channel = models.CharField("kênh nộp", max_length=8, choices=Channel.choices)
+    delivery = models.CharField("nhận kết quả", max_length=12, choices=Delivery.choices)
+
+    applicant_kind = models.CharField(
+        "loại đối tượng",
+        max_length=16,
+        choices=ApplicantKind.choices,
+        default=ApplicantKind.CITIZEN,
+    )
+    applicant_name = models.CharField("người nộp / tổ chức", max_length=255)
+    applicant_id_number = models.CharField(
+        "số định danh cá nhân", max_length=12, blank=True, validators=[citizen_id_validator]
+    )
+    applicant_tax_code = models.CharField(
+        "mã số thuế", max_length=14, blank=True, validators=[tax_code_validator]
+    )
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=500, blank=True)
+    owner_name = models.CharField("chủ hồ sơ (nếu khác người nộp)", max_length=255, blank=True)
+    summary = models.CharField("trích yếu", max_length=1000, blank=True)
+    components = models.JSONField("giấy tờ đã nhận", default=list, blank=True)
+    fees = models.JSONField("phí, lệ phí", default=list, blank=True)
+
+    # Derived from the events (see dossiers.projection); stored for fast lists and reports.
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, db_index=True)
+    outcome = models.CharField("kết quả", max_length=8, choices=Outcome.choices, blank=True)
+    submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
+    received_at = models.DateTimeField("tiếp nhận lúc", null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField("hạn trả ban đầu", null=True, blank=True)
+    due_at = models.DateTimeField("hạn trả theo quy định", null=True, blank=True, db_index=True)
+    due_date = models.DateField("ngày hẹn trả", null=True, blank=True, db_index=True)
+    appointment_at = models.DateTimeField(
+        "hẹn lại (sau xin lỗi)",
+        null=True,
+        blank=True,
+        help_text="Ngày hẹn mới ghi trong phiếu xin lỗi; hồ sơ vẫn bị tính quá hạn theo hạn "
+        "quy định (decision 4).",
+    )
+    ended_at = models.DateTimeField("kết thúc xử lý lúc", null=True, blank=True)
+    returned_at = models.DateTimeField("trả kết quả lúc", null=True, blank=True)
+    timeliness = models.CharField("đúng hạn", max_length=8, choices=Timeliness.choices, blank=True)
+    current_step = models.PositiveSmallIntegerField("bước hiện tại", null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    postal_tracking = models.CharField("số hiệu bưu gửi", max_length=40, blank=True)
+    # Every unit that takes part (receiving, resolving, consulted, transferred to): their officers
+    # may see the dossier.
+    involved_units = models.ManyToManyField(
+        "units.Unit", related_name="involved_dossiers", blank=True
+    )
+    deadline_trace = models.JSONField(default=list, blank=True)
+
+    # Optimistic concurrency: every transition increments it; a stale one is refused.
+    version = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["receiving_unit", "status"]),
+            models.Index(fields=["resolving_unit", "status"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"hồ sơ #{self.pk} (chưa tiếp nhận)"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class DossierSequence(models.Model):
+    """The daily counter behind dossier codes: one row per receiving unit and local date."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="dossier_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last}"
+
+
+class EventQuerySet(models.QuerySet["DossierEvent"]):
+    """No bulk rewrite of history through the ORM."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Dossier events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Dossier events are append-only.")
+
+
+class DossierEvent(models.Model):
+    """One transition, as it happened. Append-only and hash-chained per dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=32)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=255, blank=True)  # kept even if the account goes
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+    documents = models.JSONField(default=list)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="dossier_event_seq_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} #{self.seq} {self.type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Dossier events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Dossier events are append-only.")

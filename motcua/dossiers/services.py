@@ -1,0 +1,1160 @@
+"""Every state change of a dossier is one service here, called alike by pages, API, commands, tasks.
+
+Each transition: checks the actor's role in the unit concerned and the dossier's current status
+(handbook §13), refuses a stale edit (two officers act at once: exactly one wins), appends one
+hash-chained event with actor, unit, time, reason and documents, then re-derives the stored fields
+from the events (dossiers.projection).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from motcua.accounts.models import Role, User
+from motcua.accounts.selectors import user_has_role
+from motcua.calendars.selectors import deadline_explain, schedule_for
+from motcua.calendars.workdays import (
+    LimitUnit,
+    TimeLimit,
+    add_working_days,
+    working_days_between,
+)
+from motcua.catalog.models import Channel as FeeChannel
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.selectors import procedure_version_in_force
+from motcua.core import clock
+from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
+from motcua.dossiers.deadlines import current_due, due_data, due_for
+from motcua.dossiers.events import append_event
+from motcua.dossiers.models import (
+    Channel,
+    Delivery,
+    Dossier,
+    DossierEvent,
+    DossierSequence,
+    Outcome,
+    Status,
+)
+from motcua.dossiers.projection import EventType, project
+from motcua.units.models import Unit
+from motcua.units.selectors import unit_province
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class StaleDossier(Conflict):
+    code = "stale_dossier"
+
+
+class IncompleteDossier(InvalidInput):
+    """Papers are missing at intake: the counter guides the applicant (Mẫu 02), stores nothing."""
+
+    code = "incomplete_dossier"
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what, from which status (handbook §13)
+# ---------------------------------------------------------------------------------------------
+
+OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT})
+WORKING = frozenset({Status.RECEIVED, Status.PROCESSING})
+RECEPTION = frozenset({Role.RECEPTION})
+HANDLERS = frozenset({Role.SPECIALIST, Role.LEADER})
+LEADERS = frozenset({Role.LEADER})
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str  # what the officer tries to do, for messages
+    statuses: frozenset[str]
+    roles: frozenset[Role]
+    unit: str  # whose officers act: "receiving", "resolving" or "any" (checked by the service)
+
+
+RULES: dict[EventType, Rule] = {
+    EventType.RECEIVED: Rule("tiếp nhận", frozenset({Status.SUBMITTED}), RECEPTION, "receiving"),
+    EventType.REFUSED_AT_INTAKE: Rule(
+        "từ chối tiếp nhận", frozenset({Status.SUBMITTED}), RECEPTION, "receiving"
+    ),
+    EventType.ASSIGNED: Rule(
+        "phân công xử lý", WORKING, frozenset({Role.LEADER, Role.RECEPTION}), "any"
+    ),
+    EventType.STEP_COMPLETED: Rule(
+        "hoàn thành bước xử lý", frozenset({Status.PROCESSING}), HANDLERS, "resolving"
+    ),
+    EventType.CONSULTATION_REQUESTED: Rule(
+        "xin ý kiến, liên thông", frozenset({Status.PROCESSING}), HANDLERS, "resolving"
+    ),
+    EventType.CONSULTATION_ANSWERED: Rule(
+        "trả lời xin ý kiến", frozenset({Status.PROCESSING}), HANDLERS, "any"
+    ),
+    EventType.TRANSFERRED: Rule("chuyển xử lý", WORKING, LEADERS, "resolving"),
+    EventType.SUPPLEMENT_REQUESTED: Rule(
+        "yêu cầu bổ sung hồ sơ",
+        WORKING,
+        frozenset({Role.SPECIALIST, Role.LEADER, Role.RECEPTION}),
+        "any",
+    ),
+    EventType.SUPPLEMENT_RECEIVED: Rule(
+        "nhận hồ sơ bổ sung", frozenset({Status.SUPPLEMENT}), RECEPTION, "receiving"
+    ),
+    EventType.PAYMENT_REQUESTED: Rule(
+        "yêu cầu thực hiện nghĩa vụ tài chính",
+        frozenset({Status.PROCESSING}),
+        HANDLERS,
+        "resolving",
+    ),
+    EventType.PAYMENT_RECEIVED: Rule(
+        "xác nhận đã thực hiện nghĩa vụ tài chính",
+        frozenset({Status.PAYMENT}),
+        RECEPTION,
+        "receiving",
+    ),
+    EventType.RESOLVED: Rule("phê duyệt kết quả", WORKING, LEADERS, "resolving"),
+    EventType.WITHDRAWN: Rule(
+        "rút hồ sơ theo yêu cầu", OPEN | {Status.SUBMITTED}, RECEPTION, "receiving"
+    ),
+    EventType.STOPPED: Rule("dừng xử lý", OPEN, LEADERS, "resolving"),
+    EventType.APOLOGY_PROPOSED: Rule("đề xuất xin lỗi, hẹn lại", OPEN, HANDLERS, "resolving"),
+    EventType.APOLOGY_ISSUED: Rule("ký phiếu xin lỗi, hẹn lại", OPEN, LEADERS, "resolving"),
+    EventType.POSTAL_DISPATCHED: Rule(
+        "giao kết quả cho bưu chính",
+        frozenset({Status.RESOLVED}),
+        frozenset({Role.RECEPTION, Role.POSTAL}),
+        "receiving",
+    ),
+    EventType.RETURNED: Rule(
+        "trả kết quả",
+        frozenset({Status.RESOLVED}),
+        frozenset({Role.RECEPTION, Role.POSTAL}),
+        "receiving",
+    ),
+}
+
+
+def _unit_for(rule: Rule, dossier: Dossier, unit: Unit | None) -> Unit:
+    if rule.unit == "receiving":
+        return dossier.receiving_unit
+    if rule.unit == "resolving":
+        return dossier.resolving_unit
+    return unit or dossier.resolving_unit
+
+
+def _check(
+    dossier: Dossier, event_type: EventType, actor: User | None, unit: Unit | None = None
+) -> Unit:
+    """The acting unit, once the status and the actor's role allow the transition."""
+    rule = RULES[event_type]
+    if dossier.status not in rule.statuses:
+        raise InvalidTransition(
+            f"Không thể {rule.label} hồ sơ {dossier} đang ở trạng thái "
+            f"“{Status(dossier.status).label}”."
+        )
+    acting_unit = _unit_for(rule, dossier, unit)
+    if (
+        rule.unit == "any"
+        and unit is not None
+        and unit.pk
+        not in {dossier.receiving_unit_id, dossier.resolving_unit_id, *_involved_unit_ids(dossier)}
+    ):
+        raise PermissionDenied(f"{unit} không tham gia giải quyết hồ sơ {dossier}.")
+    if actor is not None and not user_has_role(user=actor, unit=acting_unit, roles=rule.roles):
+        roles = ", ".join(role.label.lower() for role in rule.roles)
+        raise PermissionDenied(f"Chỉ {roles} của {acting_unit} được {rule.label} hồ sơ {dossier}.")
+    return acting_unit
+
+
+def _involved_unit_ids(dossier: Dossier) -> set[int]:
+    return set(dossier.involved_units.values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# The mechanics every transition shares
+# ---------------------------------------------------------------------------------------------
+
+
+def _locked(dossier: Dossier, expected_version: int | None) -> Dossier:
+    """The dossier, locked for this transaction; refused if someone changed it meanwhile."""
+    fresh = (
+        Dossier.objects.select_for_update()
+        .select_related("procedure_version", "receiving_unit", "resolving_unit")
+        .get(pk=dossier.pk)
+    )
+    if expected_version is not None and fresh.version != expected_version:
+        raise StaleDossier(
+            f"Hồ sơ {fresh} vừa được người khác cập nhật (trạng thái hiện tại: "
+            f"“{Status(fresh.status).label}”). Hãy tải lại trang và kiểm tra trước khi thao tác."
+        )
+    return fresh
+
+
+def _events(dossier: Dossier) -> list[DossierEvent]:
+    return list(DossierEvent.objects.filter(dossier=dossier).order_by("seq"))
+
+
+def _refresh(dossier: Dossier, *, trace: list[dict[str, Any]] | None = None) -> Dossier:
+    """Re-derive the stored fields from the events, bump the version and save."""
+    state = project(_events(dossier))
+    for name, value in state.values().items():
+        setattr(dossier, name, value)
+    if trace is not None:
+        dossier.deadline_trace = trace
+    dossier.version = F("version") + 1
+    dossier.save()
+    dossier.refresh_from_db()
+    return dossier
+
+
+def _record(
+    dossier: Dossier,
+    event_type: EventType,
+    *,
+    at: dt.datetime,
+    actor: User | None,
+    unit: Unit | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    documents: list[dict[str, Any]] | None = None,
+    trace: list[dict[str, Any]] | None = None,
+) -> Dossier:
+    append_event(
+        dossier,
+        type=event_type,
+        at=at,
+        actor=actor,
+        unit=unit,
+        reason=reason,
+        data=data,
+        documents=documents,
+    )
+    return _refresh(dossier, trace=trace)
+
+
+def _when(at: dt.datetime | None) -> dt.datetime:
+    moment = at or clock.now()
+    if moment.tzinfo is None:
+        raise InvalidInput("Thời điểm phải kèm múi giờ.")
+    return moment
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Applicant:
+    name: str
+    kind: str = "citizen"
+    id_number: str = ""
+    tax_code: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    owner_name: str = ""
+
+
+@dataclass
+class ReceivedComponent:
+    """A paper handed in: which component of the procedure, how many, digitised or not."""
+
+    name: str
+    position: int | None = None
+    originals: int = 0
+    copies: int = 0
+    digitised: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "name": self.name,
+            "originals": self.originals,
+            "copies": self.copies,
+            "digitised": self.digitised,
+        }
+
+
+@dataclass
+class Intake:
+    """What the counter (or the portal, or the post) records of a new dossier."""
+
+    procedure_code: str
+    applicant: Applicant
+    receiving_unit: Unit
+    channel: str = Channel.DIRECT
+    delivery: str = Delivery.COUNTER
+    components: list[ReceivedComponent] = field(default_factory=list)
+    case: str = ""
+    resolving_unit: Unit | None = None
+    summary: str = ""
+
+
+def missing_components(version: ProcedureVersion, intake: Intake) -> list[str]:
+    """Required papers of the chosen case that were not handed in (ND 61/2018 Điều 17)."""
+    handed = {component.position for component in intake.components}
+    return [
+        component.name
+        for component in version.components.all()
+        if component.required
+        and component.case in ("", intake.case)
+        and component.position not in handed
+    ]
+
+
+def _resolving_unit(intake: Intake) -> Unit:
+    """The competent unit: as given, else the People's Committee a service centre serves."""
+    receiving = intake.receiving_unit
+    resolving = intake.resolving_unit
+    if resolving is None:
+        parent = receiving.parent
+        serves_parent = receiving.kind in (Unit.Kind.SERVICE_CENTRE, Unit.Kind.RECEPTION_POINT)
+        resolving = parent if serves_parent and parent is not None else receiving
+    # Reception regardless of administrative boundary is within one province (ND 118/2025
+    # Điều 14; handbook §2.2): never across provinces.
+    if resolving != receiving and unit_province(unit=resolving) != unit_province(unit=receiving):
+        raise InvalidInput(
+            f"{resolving} không cùng tỉnh với nơi tiếp nhận {receiving}: chỉ tiếp nhận không phụ "
+            "thuộc địa giới hành chính trong phạm vi tỉnh."
+        )
+    return resolving
+
+
+def _fees(version: ProcedureVersion, channel: str) -> list[dict[str, str]]:
+    wanted = {
+        FeeChannel.ALL,
+        {"direct": FeeChannel.DIRECT, "online": FeeChannel.ONLINE, "postal": FeeChannel.POSTAL}[
+            channel
+        ],
+    }
+    return [
+        {
+            "kind": fee.kind,
+            "name": fee.name,
+            "amount": str(fee.amount),
+            "unit": fee.unit,
+            "legal_basis": fee.legal_basis,
+        }
+        for fee in version.fees.all()
+        if fee.channel in wanted
+    ]
+
+
+def _new_dossier(intake: Intake, *, at: dt.datetime, status: str) -> Dossier:
+    if intake.channel not in Channel.values:
+        raise InvalidInput(f"Kênh nộp {intake.channel!r} không hợp lệ.")
+    if intake.delivery not in Delivery.values:
+        raise InvalidInput(f"Hình thức nhận kết quả {intake.delivery!r} không hợp lệ.")
+    version = procedure_version_in_force(code=intake.procedure_code, on=clock.local(at).date())
+    if intake.channel == Channel.POSTAL and not version.postal_allowed:
+        raise InvalidInput(f"Thủ tục {version.name} không tiếp nhận qua bưu chính.")
+    resolving = _resolving_unit(intake)
+    applicant = intake.applicant
+    dossier = Dossier(
+        procedure_version=version,
+        receiving_unit=intake.receiving_unit,
+        resolving_unit=resolving,
+        unit_snapshot={
+            role: {"name": unit.name, "identifier": unit.identifier, "area_code": unit.area_code}
+            for role, unit in (("receiving", intake.receiving_unit), ("resolving", resolving))
+        },
+        channel=intake.channel,
+        delivery=intake.delivery,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_tax_code=applicant.tax_code.strip(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        owner_name=applicant.owner_name.strip(),
+        summary=intake.summary.strip() or version.name,
+        components=[component.as_dict() for component in intake.components],
+        fees=_fees(version, intake.channel),
+        status=status,
+    )
+    try:
+        dossier.full_clean(
+            exclude=["code", "procedure_version", "receiving_unit", "resolving_unit", "assignee"]
+        )
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+        )
+        raise InvalidInput(
+            f"Thông tin hồ sơ không hợp lệ: {details}", code="invalid_dossier"
+        ) from exc
+    dossier.save()
+    dossier.involved_units.add(intake.receiving_unit, resolving)
+    return dossier
+
+
+def _issue_code(unit: Unit, at: dt.datetime) -> str:
+    """``<identifier>-YYMMDD-NNNN``: atomic per unit and local date, never reused (decision 7)."""
+    if not unit.identifier:
+        raise InvalidInput(
+            f"{unit} chưa có mã định danh điện tử: quản trị viên cần nhập mã trước khi tiếp nhận.",
+            code="unit_without_identifier",
+        )
+    day = clock.local(at).date()
+    # The row is locked until the transaction ends, so concurrent intakes at the unit queue here.
+    sequence, _ = DossierSequence.objects.select_for_update().get_or_create(unit=unit, day=day)
+    DossierSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db()
+    # Past 9999 the number grows to five digits rather than stop intake; codes accept 4–7.
+    return f"{unit.identifier}-{day:%y%m%d}-{sequence.last:04d}"
+
+
+def _receive(dossier: Dossier, *, actor: User | None, at: dt.datetime, unit: Unit) -> Dossier:
+    """Issue the code, start the clock and record the receipt."""
+    dossier.code = _issue_code(dossier.receiving_unit, at)
+    dossier.save(update_fields=["code"])
+    result = due_for(dossier, start=at)
+    return _record(
+        dossier,
+        EventType.RECEIVED,
+        at=at,
+        actor=actor,
+        unit=unit,
+        data={"code": dossier.code, **due_data(result)},
+        trace=[step.as_dict() for step in result.trace],
+    )
+
+
+@transaction.atomic
+def dossier_receive(
+    *, intake: Intake, actor: User | None, at: dt.datetime | None = None
+) -> Dossier:
+    """Receive a complete dossier at the counter: code, due date, receipt (Mẫu 01)."""
+    moment = _when(at)
+    if actor is not None and not user_has_role(
+        user=actor, unit=intake.receiving_unit, roles=RECEPTION
+    ):
+        raise PermissionDenied(
+            f"Chỉ cán bộ tiếp nhận của {intake.receiving_unit} được tiếp nhận hồ sơ."
+        )
+    version = procedure_version_in_force(code=intake.procedure_code, on=clock.local(moment).date())
+    missing = missing_components(version, intake)
+    if missing:
+        raise IncompleteDossier(
+            "Hồ sơ chưa đầy đủ, chưa tiếp nhận. Hướng dẫn bổ sung một lần (Mẫu 02): "
+            + "; ".join(missing)
+            + ".",
+            details={"missing": missing},
+        )
+    dossier = _new_dossier(intake, at=moment, status=Status.SUBMITTED)
+    return _receive(dossier, actor=actor, at=moment, unit=intake.receiving_unit)
+
+
+@transaction.atomic
+def dossier_submit(*, intake: Intake, actor: User | None, at: dt.datetime | None = None) -> Dossier:
+    """An online or postal dossier arrives; the clock starts only when an officer receives it."""
+    moment = _when(at)
+    if intake.channel == Channel.DIRECT:
+        raise InvalidInput("Hồ sơ nộp trực tiếp được tiếp nhận ngay tại quầy (dossier_receive).")
+    if (
+        intake.channel == Channel.POSTAL
+        and actor is not None
+        and not user_has_role(
+            user=actor, unit=intake.receiving_unit, roles=frozenset({Role.POSTAL, Role.RECEPTION})
+        )
+    ):
+        raise PermissionDenied(
+            "Chỉ nhân viên bưu chính hoặc cán bộ tiếp nhận ghi nhận hồ sơ gửi qua bưu chính."
+        )
+    dossier = _new_dossier(intake, at=moment, status=Status.SUBMITTED)
+    return _record(
+        dossier,
+        EventType.SUBMITTED,
+        at=moment,
+        actor=actor,
+        unit=intake.receiving_unit,
+        data={"channel": intake.channel},
+    )
+
+
+@transaction.atomic
+def dossier_accept(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Receive a submitted dossier once checked complete (handbook §14 example 2)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.RECEIVED, actor)
+    return _receive(dossier, actor=actor, at=_when(at), unit=unit)
+
+
+@transaction.atomic
+def dossier_refuse_intake(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Refuse a submitted dossier with reasons (Mẫu 03); no deadline ever starts."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.REFUSED_AT_INTAKE, actor)
+    return _record(
+        dossier,
+        EventType.REFUSED_AT_INTAKE,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=_reason(reason),
+    )
+
+
+@transaction.atomic
+def dossier_refuse_at_counter(
+    *, intake: Intake, actor: User | None, reason: str, at: dt.datetime | None = None
+) -> Dossier:
+    """Record a refusal at the counter (Mẫu 03) for a dossier that was never submitted online."""
+    moment = _when(at)
+    if actor is not None and not user_has_role(
+        user=actor, unit=intake.receiving_unit, roles=RECEPTION
+    ):
+        raise PermissionDenied(
+            f"Chỉ cán bộ tiếp nhận của {intake.receiving_unit} được từ chối tiếp nhận."
+        )
+    dossier = _new_dossier(intake, at=moment, status=Status.SUBMITTED)
+    return _record(
+        dossier,
+        EventType.REFUSED_AT_INTAKE,
+        at=moment,
+        actor=actor,
+        unit=intake.receiving_unit,
+        reason=_reason(reason),
+    )
+
+
+def _reason(text: str) -> str:
+    if not text or not text.strip():
+        raise InvalidInput("Cần ghi rõ lý do.", code="reason_required")
+    return text.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Processing
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_assign(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    step: int,
+    assignee: User,
+    unit: Unit | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Hand the dossier to an officer for a step of the procedure's internal process."""
+    dossier = _locked(dossier, expected_version)
+    acting_unit = _check(dossier, EventType.ASSIGNED, actor, unit)
+    steps = {s.position: s for s in dossier.procedure_version.steps.all()}
+    if steps and step not in steps:
+        raise InvalidInput(f"Quy trình của thủ tục không có bước {step}.")
+    performing_unit = unit or dossier.resolving_unit
+    if not user_has_role(
+        user=assignee, unit=performing_unit, roles=frozenset({Role.SPECIALIST, Role.LEADER})
+    ):
+        raise InvalidInput(
+            f"{assignee} không phải chuyên viên hoặc lãnh đạo của {performing_unit}."
+        )
+    return _record(
+        dossier,
+        EventType.ASSIGNED,
+        at=_when(at),
+        actor=actor,
+        unit=acting_unit,
+        reason=note,
+        data={
+            "step": step,
+            "step_name": steps[step].name if step in steps else "",
+            "assignee": assignee.pk,
+            "assignee_name": assignee.get_full_name(),
+            "unit": performing_unit.pk,
+        },
+    )
+
+
+@transaction.atomic
+def dossier_complete_step(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The officer finishes their step; the next one is assigned by the leader (or the result)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.STEP_COMPLETED, actor)
+    if (
+        actor is not None
+        and dossier.assignee_id not in (None, actor.pk)
+        and not user_has_role(user=actor, unit=unit, roles=LEADERS)
+    ):
+        raise PermissionDenied("Chỉ người được phân công hoặc lãnh đạo hoàn thành bước này.")
+    return _record(
+        dossier,
+        EventType.STEP_COMPLETED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=note,
+        data={"step": dossier.current_step},
+    )
+
+
+@transaction.atomic
+def dossier_request_consultation(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    to_unit: Unit,
+    question: str,
+    working_days: int,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Ask another unit for its opinion or its part (liên thông), with its own sub-deadline
+    (ND 61/2018 Điều 19 khoản 5–7)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.CONSULTATION_REQUESTED, actor)
+    moment = _when(at)
+    if to_unit == dossier.resolving_unit:
+        raise InvalidInput("Không xin ý kiến chính đơn vị đang giải quyết.")
+    try:
+        limit = TimeLimit(working_days, LimitUnit.WORKING_DAY)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    sub_due = deadline_explain(received_at=moment, limit=limit, unit=to_unit)
+    dossier.involved_units.add(to_unit)
+    return _record(
+        dossier,
+        EventType.CONSULTATION_REQUESTED,
+        at=moment,
+        actor=actor,
+        unit=unit,
+        reason=_reason(question),
+        data={
+            "to_unit": to_unit.pk,
+            "to_unit_name": to_unit.name,
+            "working_days": working_days,
+            "consultation_due_at": sub_due.due_at.isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def dossier_answer_consultation(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    unit: Unit,
+    answer: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The consulted unit answers; lateness against its sub-deadline is kept in the event."""
+    dossier = _locked(dossier, expected_version)
+    acting_unit = _check(dossier, EventType.CONSULTATION_ANSWERED, actor, unit)
+    pending = _pending_consultation(dossier, unit)
+    if pending is None:
+        raise InvalidTransition(f"{unit} không có yêu cầu xin ý kiến nào đang chờ trả lời.")
+    moment = _when(at)
+    due = dt.datetime.fromisoformat(pending.data["consultation_due_at"])
+    return _record(
+        dossier,
+        EventType.CONSULTATION_ANSWERED,
+        at=moment,
+        actor=actor,
+        unit=acting_unit,
+        reason=_reason(answer),
+        data={"request_seq": pending.seq, "late": moment > due},
+    )
+
+
+def _pending_consultation(dossier: Dossier, unit: Unit) -> DossierEvent | None:
+    answered = {
+        event.data.get("request_seq")
+        for event in DossierEvent.objects.filter(
+            dossier=dossier, type=EventType.CONSULTATION_ANSWERED
+        )
+    }
+    for event in DossierEvent.objects.filter(
+        dossier=dossier, type=EventType.CONSULTATION_REQUESTED
+    ).order_by("seq"):
+        if event.data.get("to_unit") == unit.pk and event.seq not in answered:
+            return event
+    return None
+
+
+@transaction.atomic
+def dossier_transfer(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    to_unit: Unit,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Send the dossier to the competent unit of another level (liên thông khác cấp); the
+    deadline does not restart (handbook §11 rule 4)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.TRANSFERRED, actor)
+    if unit_province(unit=to_unit) != unit_province(unit=dossier.receiving_unit):
+        raise InvalidInput("Chỉ chuyển xử lý trong phạm vi tỉnh.")
+    previous = dossier.resolving_unit
+    dossier.resolving_unit = to_unit
+    dossier.save(update_fields=["resolving_unit"])
+    dossier.involved_units.add(to_unit)
+    return _record(
+        dossier,
+        EventType.TRANSFERRED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=_reason(reason),
+        data={"from_unit": previous.pk, "to_unit": to_unit.pk, "to_unit_name": to_unit.name},
+    )
+
+
+# The time allowed after receipt to ask for a supplement during resolution (ND 61/2018 Điều 19
+# khoản 4: "không quá 03 ngày làm việc kể từ ngày tiếp nhận"); sector laws may differ, so a late
+# request is recorded as such rather than refused.
+SUPPLEMENT_WINDOW_DAYS = 3
+
+
+@transaction.atomic
+def dossier_request_supplement(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    missing: Sequence[str],
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Ask the applicant, once, to complete the dossier (Mẫu 02); the clock follows the
+    procedure version's supplement policy (decision 3)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.SUPPLEMENT_REQUESTED, actor)
+    if DossierEvent.objects.filter(dossier=dossier, type=EventType.SUPPLEMENT_REQUESTED).exists():
+        raise InvalidTransition(
+            "Hồ sơ đã được yêu cầu bổ sung một lần; không yêu cầu bổ sung lần thứ hai "
+            "(ND 61/2018 Điều 15 khoản 3, Điều 19 khoản 4)."
+        )
+    papers = [name.strip() for name in missing if name and name.strip()]
+    if not papers:
+        raise InvalidInput("Cần liệt kê giấy tờ phải bổ sung.", code="missing_required")
+    published = {component.name for component in dossier.procedure_version.components.all()}
+    outside = [name for name in papers if published and name not in published]
+    if outside:
+        # Requesting papers outside the published list is prohibited (ND 61/2018 Điều 5).
+        raise InvalidInput(
+            "Chỉ được yêu cầu giấy tờ có trong thành phần hồ sơ đã công bố: "
+            + "; ".join(outside)
+            + ".",
+            code="component_not_published",
+        )
+    moment = _when(at)
+    schedule = schedule_for(unit=dossier.receiving_unit)
+    received = clock.local(dossier.received_at).date() if dossier.received_at else None
+    late = (
+        received is not None
+        and working_days_between(received, clock.local(moment).date(), schedule)
+        > SUPPLEMENT_WINDOW_DAYS
+    )
+    return _record(
+        dossier,
+        EventType.SUPPLEMENT_REQUESTED,
+        at=moment,
+        actor=actor,
+        unit=unit,
+        reason=_reason(reason),
+        data={"missing": papers, "late_request": late},
+    )
+
+
+@transaction.atomic
+def dossier_receive_supplement(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    components: Sequence[ReceivedComponent] = (),
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant completes the dossier; the due date is computed again (decision 3)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.SUPPLEMENT_RECEIVED, actor)
+    moment = _when(at)
+    return _with_new_due(
+        dossier,
+        EventType.SUPPLEMENT_RECEIVED,
+        at=moment,
+        actor=actor,
+        unit=unit,
+        data={"components": [c.as_dict() for c in components]},
+    )
+
+
+@dataclass
+class _PendingEvent:
+    """An event about to be recorded, for computing the due date it will carry."""
+
+    type: str
+    at: dt.datetime
+    data: dict[str, Any]
+
+
+def _with_new_due(
+    dossier: Dossier,
+    event_type: EventType,
+    *,
+    at: dt.datetime,
+    actor: User | None,
+    unit: Unit | None,
+    data: dict[str, Any],
+    reason: str = "",
+) -> Dossier:
+    """Record an event that moves the lawful due date, with the date the clock now gives."""
+    history: list[Any] = [*_events(dossier), _PendingEvent(event_type, at, data)]
+    result = current_due(dossier, history)
+    extra = due_data(result) if result is not None else {}
+    return _record(
+        dossier,
+        event_type,
+        at=at,
+        actor=actor,
+        unit=unit,
+        reason=reason,
+        data={**data, **extra},
+        trace=[step.as_dict() for step in result.trace] if result else None,
+    )
+
+
+@transaction.atomic
+def dossier_request_payment(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    amount: Decimal,
+    description: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Ask the applicant to fulfil a financial obligation (thuế, phí): the clock waits."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.PAYMENT_REQUESTED, actor)
+    if amount is None or Decimal(amount) <= 0:
+        raise InvalidInput("Số tiền phải lớn hơn 0.")
+    return _record(
+        dossier,
+        EventType.PAYMENT_REQUESTED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=_reason(description),
+        data={"amount": str(Decimal(amount))},
+    )
+
+
+@transaction.atomic
+def dossier_receive_payment(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    receipt_number: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.PAYMENT_RECEIVED, actor)
+    return _with_new_due(
+        dossier,
+        EventType.PAYMENT_RECEIVED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        data={"receipt_number": receipt_number.strip()},
+    )
+
+
+@transaction.atomic
+def dossier_resolve(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    outcome: str,
+    reason: str = "",
+    documents: Sequence[dict[str, Any]] = (),
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The leader approves the result, or refuses after appraisal with reasons (within the
+    deadline; ND 61/2018 Điều 19 khoản 8). The dossier is early, on time or late by its lawful due
+    date, whatever apology was made (decision 4)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.RESOLVED, actor)
+    if outcome not in Outcome.values:
+        raise InvalidInput(f"Kết quả {outcome!r} không hợp lệ (approved hoặc refused).")
+    if outcome == Outcome.REFUSED:
+        reason = _reason(reason)
+    return _record(
+        dossier,
+        EventType.RESOLVED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=reason.strip(),
+        data={"outcome": outcome},
+        documents=list(documents),
+    )
+
+
+@transaction.atomic
+def dossier_withdraw(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant withdraws the dossier (status 7)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.WITHDRAWN, actor)
+    return _record(
+        dossier, EventType.WITHDRAWN, at=_when(at), actor=actor, unit=unit, reason=_reason(reason)
+    )
+
+
+@transaction.atomic
+def dossier_stop(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Stop processing (Thông báo dừng giải quyết hồ sơ, ND 118/2025 Điều 21; status 8)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.STOPPED, actor)
+    return _record(
+        dossier, EventType.STOPPED, at=_when(at), actor=actor, unit=unit, reason=_reason(reason)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Apology and new appointment (ND 61/2018 Điều 19 khoản 9; Mẫu 04)
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_propose_apology(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    reason: str,
+    extra_working_days: int,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The handler proposes an apology and a new appointment; a leader signs it."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.APOLOGY_PROPOSED, actor)
+    _check_apology_allowed(dossier, _when(at))
+    new_due = _new_appointment(dossier, extra_working_days)
+    return _record(
+        dossier,
+        EventType.APOLOGY_PROPOSED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=_reason(reason),
+        data={"extra_working_days": extra_working_days, "new_due_at": new_due.isoformat()},
+    )
+
+
+@transaction.atomic
+def dossier_issue_apology(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The leader signs the proposed apology: the new appointment is given, once, at the latest
+    one working day before the lawful due date. The dossier still counts late if it ends after
+    the lawful due date (decision 4)."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.APOLOGY_ISSUED, actor)
+    moment = _when(at)
+    _check_apology_allowed(dossier, moment)
+    proposal = (
+        DossierEvent.objects.filter(dossier=dossier, type=EventType.APOLOGY_PROPOSED)
+        .order_by("-seq")
+        .first()
+    )
+    if proposal is None:
+        raise InvalidTransition("Chưa có đề xuất xin lỗi, hẹn lại để ký.")
+    new_due = _new_appointment(dossier, int(proposal.data["extra_working_days"]))
+    return _record(
+        dossier,
+        EventType.APOLOGY_ISSUED,
+        at=moment,
+        actor=actor,
+        unit=unit,
+        reason=proposal.reason,
+        data={
+            "proposal_seq": proposal.seq,
+            "original_due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+            "new_due_at": new_due.isoformat(),
+            "new_due_date": clock.local(new_due).date().isoformat(),
+        },
+    )
+
+
+def _check_apology_allowed(dossier: Dossier, at: dt.datetime) -> None:
+    if DossierEvent.objects.filter(dossier=dossier, type=EventType.APOLOGY_ISSUED).exists():
+        raise InvalidTransition("Hồ sơ đã được hẹn lại một lần; không hẹn lại lần thứ hai.")
+    if dossier.due_date is None or dossier.due_at is None:
+        raise InvalidTransition("Hồ sơ đang chờ bổ sung, chưa có hạn trả để hẹn lại.")
+    schedule = schedule_for(unit=dossier.receiving_unit)
+    # "Chậm nhất 01 ngày trước ngày hết hạn": on the working day before the due date at the latest.
+    latest = dossier.due_date - dt.timedelta(days=1)
+    while not schedule.is_working_day(latest):
+        latest -= dt.timedelta(days=1)
+    if clock.local(at).date() > latest:
+        raise InvalidTransition(
+            f"Phiếu xin lỗi phải được ban hành chậm nhất ngày {latest:%d/%m/%Y}, một ngày làm việc "
+            f"trước hạn {dossier.due_date:%d/%m/%Y} (ND 61/2018 Điều 19 khoản 9)."
+        )
+
+
+def _new_appointment(dossier: Dossier, extra_working_days: int) -> dt.datetime:
+    """The new appointment: that many working days after the lawful due date, at its close."""
+    if not 1 <= extra_working_days <= 60:
+        raise InvalidInput("Số ngày làm việc hẹn thêm phải từ 1 đến 60.")
+    if dossier.due_date is None:
+        raise InvalidTransition("Hồ sơ chưa có hạn trả để hẹn lại.")
+    schedule = schedule_for(unit=dossier.receiving_unit)
+    return schedule.end_of_day(add_working_days(dossier.due_date, extra_working_days, schedule))
+
+
+# ---------------------------------------------------------------------------------------------
+# Returning the result
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_dispatch_by_post(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    tracking_number: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Hand the result to the postal operator, with its tracking number."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.POSTAL_DISPATCHED, actor)
+    if dossier.delivery != Delivery.POST:
+        raise InvalidTransition("Hồ sơ không đăng ký nhận kết quả qua bưu chính.")
+    if not tracking_number.strip():
+        raise InvalidInput("Cần số hiệu bưu gửi.", code="tracking_required")
+    return _record(
+        dossier,
+        EventType.POSTAL_DISPATCHED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        data={"tracking_number": tracking_number.strip()},
+    )
+
+
+@transaction.atomic
+def dossier_return(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    recipient: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The result reaches the applicant: at the counter, by post (delivered) or electronically."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.RETURNED, actor)
+    if dossier.delivery == Delivery.POST and not dossier.postal_tracking:
+        raise InvalidTransition("Kết quả gửi qua bưu chính: cần ghi nhận giao cho bưu chính trước.")
+    if (
+        actor is not None
+        and dossier.delivery != Delivery.POST
+        and user_has_role(user=actor, unit=unit, roles=frozenset({Role.POSTAL}))
+        and not user_has_role(user=actor, unit=unit, roles=RECEPTION)
+    ):
+        raise PermissionDenied("Nhân viên bưu chính chỉ trả kết quả gửi qua bưu chính.")
+    return _record(
+        dossier,
+        EventType.RETURNED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        data={
+            "delivery": dossier.delivery,
+            "recipient": recipient.strip(),
+            "tracking_number": dossier.postal_tracking,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar changes
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_recompute_due(*, dossier: Dossier, reason: str, at: dt.datetime | None = None) -> bool:
+    """Recompute an open dossier's due date with today's calendar data; record it if it moved."""
+    dossier = _locked(dossier, None)
+    if dossier.status not in OPEN or dossier.due_at is None:
+        return False
+    result = current_due(dossier, _events(dossier))
+    if result is None or result.due_at == dossier.due_at:
+        return False
+    _record(
+        dossier,
+        EventType.DUE_RECOMPUTED,
+        at=_when(at),
+        actor=None,
+        unit=None,
+        reason=reason,
+        data={"previous_due_at": dossier.due_at.isoformat(), **due_data(result)},
+        trace=[step.as_dict() for step in result.trace],
+    )
+    return True
