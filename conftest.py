@@ -11,10 +11,20 @@ from motcua.accounts.services import membership_grant
 from motcua.units.models import Unit
 from motcua.units.services import unit_create
 
+# A commune one-stop desk with officers and the handbook's procedures (`desk`, `receive`, …).
+pytest_plugins = ["motcua.dossiers.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(settings, tmp_path):
+    """Outbox files and uploads of a test go to its own directory, never to var/."""
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -18,4 +18,11 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
+def unaccent(text: str) -> str:
+    """Vietnamese without diacritics, case kept ("Hồ sơ Đã nhận" → "Ho so Da nhan"): SMS gateways
+    often accept only GSM-7 text, and a Vietnamese message with accents costs twice the segments."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 WEEKDAY_NAMES_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")

@@ -44,6 +44,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.projection import EventType, project
+from motcua.notifications.services import notify_for_event
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_province
 
@@ -231,7 +232,7 @@ def _record(
     documents: list[dict[str, Any]] | None = None,
     trace: list[dict[str, Any]] | None = None,
 ) -> Dossier:
-    append_event(
+    event = append_event(
         dossier,
         type=event_type,
         at=at,
@@ -241,7 +242,9 @@ def _record(
         data=data,
         documents=documents,
     )
-    return _refresh(dossier, trace=trace)
+    dossier = _refresh(dossier, trace=trace)
+    notify_for_event(dossier, event)
+    return dossier
 
 
 def _when(at: dt.datetime | None) -> dt.datetime:
@@ -1033,7 +1036,7 @@ def dossier_issue_apology(
         reason=proposal.reason,
         data={
             "proposal_seq": proposal.seq,
-            "original_due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+            "original_due_at": clock.local(dossier.due_at).isoformat() if dossier.due_at else None,
             "new_due_at": new_due.isoformat(),
             "new_due_date": clock.local(new_due).date().isoformat(),
         },
@@ -1154,7 +1157,7 @@ def dossier_recompute_due(*, dossier: Dossier, reason: str, at: dt.datetime | No
         actor=None,
         unit=None,
         reason=reason,
-        data={"previous_due_at": dossier.due_at.isoformat(), **due_data(result)},
+        data={"previous_due_at": clock.local(dossier.due_at).isoformat(), **due_data(result)},
         trace=[step.as_dict() for step in result.trace],
     )
     return True

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import CommandParser
 
+from motcua.core import clock
 from motcua.core.commands import DomainCommand
+from motcua.core.parsing import parse_date
+from motcua.demo.generate import demo_generate
 from motcua.demo.services import DEMO_PASSWORD, DEMO_PROVINCE, demo_load
+from motcua.dossiers.models import Dossier
 
 
 class Command(DomainCommand):
@@ -24,9 +29,40 @@ class Command(DomainCommand):
             default=DEMO_PROVINCE,
             help=f"mã tỉnh (mặc định {DEMO_PROVINCE}: Hà Tĩnh)",
         )
+        load.add_argument(
+            "--dossiers",
+            type=int,
+            default=3000,
+            help="số hồ sơ mẫu trong 6 tháng gần nhất (mặc định 3000; 0: không tạo)",
+        )
+        generate = sub.add_parser("generate", help="tạo lịch sử hồ sơ mẫu (nhanh, tới hàng triệu)")
+        generate.add_argument("--province", required=True, help="mã tỉnh (ví dụ 42)")
+        generate.add_argument("--dossiers", type=int, required=True, help="số hồ sơ")
+        generate.add_argument("--from", dest="start", required=True, help="từ ngày (YYYY-MM-DD)")
+        generate.add_argument("--to", dest="end", required=True, help="đến ngày (YYYY-MM-DD)")
+        generate.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "generate":
+            made = demo_generate(
+                province_code=options["province"],
+                count=options["dossiers"],
+                start=parse_date(options["start"], field="--from"),
+                end=parse_date(options["end"], field="--to"),
+                seed=options["seed"],
+            )
+            self.stdout.write(f"Đã tạo {made} hồ sơ mẫu.")
+            return
         report = demo_load(province_code=options["province"])
+        if options["dossiers"] and not Dossier.objects.exists():
+            today = clock.today()
+            made = demo_generate(
+                province_code=f"{options['province']:02d}",
+                count=options["dossiers"],
+                start=today - dt.timedelta(days=182),
+                end=today,
+            )
+            self.stdout.write(f"Đã tạo {made} hồ sơ mẫu (6 tháng gần nhất).")
         self.stdout.write(f"Dữ liệu mẫu: {report.province.name}, {report.procedures} thủ tục.")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")
         for login in report.logins:

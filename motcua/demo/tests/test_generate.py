@@ -1,0 +1,62 @@
+"""Demo histories look like real ones and are indistinguishable to verify-history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from motcua.calendars.tests.calendar_data import at
+from motcua.demo.generate import demo_generate
+from motcua.demo.services import demo_load
+from motcua.dossiers.models import Dossier, DossierSequence, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generated_histories_are_realistic_and_verify():
+    demo_load(communes_with_staff=1)
+    made = demo_generate(
+        province_code="42",
+        count=400,
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 4, 30),
+        seed=1,
+        now=at(2026, 4, 30, 18),
+    )
+    assert made == 400
+    dossiers = list(Dossier.objects.all())
+    statuses = Counter(d.status for d in dossiers)
+    assert statuses[Status.RETURNED] > 200
+    assert statuses[Status.NOT_RECEIVED] + statuses[Status.WITHDRAWN] > 0
+    assert {Status.RECEIVED, Status.PROCESSING} & set(statuses)  # some still in progress
+    timeliness = Counter(d.timeliness for d in dossiers if d.timeliness)
+    assert timeliness["early"] > timeliness["late"] > 0
+    assert timeliness["on_time"] > 0
+    assert any(d.appointment_at for d in dossiers)  # some late ones apologised
+    codes = [d.code for d in dossiers if d.code]
+    assert len(codes) == len(set(codes))
+    assert all(d.code is None for d in dossiers if d.status == Status.NOT_RECEIVED)
+    for code in codes[:50]:
+        unit_id = Dossier.objects.get(code=code).receiving_unit_id
+        day = dt.datetime.strptime(code.split("-")[1], "%y%m%d").date()  # noqa: DTZ007
+        assert DossierSequence.objects.get(unit_id=unit_id, day=day).last >= int(code.split("-")[2])
+    out = StringIO()
+    call_command("verify-history", stdout=out)
+    assert out.getvalue().startswith("Đã kiểm tra 400 hồ sơ")
+
+
+def test_bad_arguments_are_refused():
+    from motcua.core.errors import InvalidInput, NotFound
+
+    with pytest.raises(NotFound):
+        demo_generate(
+            province_code="77", count=10, start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1)
+        )
+    with pytest.raises(InvalidInput):
+        demo_generate(
+            province_code="42", count=0, start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1)
+        )

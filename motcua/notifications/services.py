@@ -1,0 +1,176 @@
+"""Messages to applicants: written to the outbox with the transition, delivered by a task.
+
+Receipt, supplement request, apology and result (ND 61/2018 Điều 17, 19 khoản 9, 20: the
+applicant is told by e-mail, SMS or phone; ND 224/2026 Điều 15: every status change, at once).
+Messages never carry the citizen ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core import clock
+from motcua.core.text import unaccent
+from motcua.dossiers.models import Delivery, Dossier, DossierEvent, Outcome
+from motcua.dossiers.projection import EventType
+from motcua.notifications.models import Notification
+from motcua.notifications.sms import SmsError, sms_backend
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+_DELIVERY_TEXT = {
+    Delivery.COUNTER: "tại Bộ phận Một cửa",
+    Delivery.POST: "qua dịch vụ bưu chính",
+    Delivery.ELECTRONIC: "bản điện tử trên Cổng dịch vụ công",
+}
+
+
+def _when(value: dt.datetime | str | None) -> str:
+    if not value:
+        return ""
+    instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{clock.local(instant):%H:%M ngày %d/%m/%Y}"
+
+
+def _message(dossier: Dossier, event: DossierEvent) -> tuple[str, str, str] | None:
+    """(kind, subject, body) for the events the applicant is told about."""
+    unit = dossier.unit_snapshot.get("receiving", {}).get("name", str(dossier.receiving_unit))
+    name = dossier.procedure_version.name
+    if event.type == EventType.RECEIVED:
+        return (
+            Notification.Kind.RECEIPT,
+            f"Hồ sơ {dossier.code} đã được tiếp nhận",
+            f"Hồ sơ {dossier.code} ({name}) đã được {unit} tiếp nhận lúc {_when(event.at)}. "
+            f"Hẹn trả kết quả: {_when(dossier.due_at)}. Tra cứu bằng mã hồ sơ {dossier.code}.",
+        )
+    if event.type == EventType.SUPPLEMENT_REQUESTED:
+        papers = "; ".join(event.data.get("missing", []))
+        return (
+            Notification.Kind.SUPPLEMENT,
+            f"Hồ sơ {dossier.code} cần bổ sung",
+            f"Hồ sơ {dossier.code} ({name}) cần bổ sung: {papers}. Lý do: {event.reason}. "
+            f"Xin liên hệ {unit} để được hướng dẫn.",
+        )
+    if event.type == EventType.APOLOGY_ISSUED:
+        return (
+            Notification.Kind.APOLOGY,
+            f"Hồ sơ {dossier.code}: xin lỗi và hẹn lại ngày trả kết quả",
+            f"Hồ sơ {dossier.code} ({name}) chưa có kết quả đúng hẹn {_when(dossier.due_at)}. "
+            f"{unit} xin lỗi ông/bà và hẹn trả kết quả {_when(event.data.get('new_due_at'))}. "
+            f"Lý do: {event.reason}.",
+        )
+    if event.type == EventType.RESOLVED:
+        if event.data.get("outcome") == Outcome.REFUSED:
+            body = (
+                f"Hồ sơ {dossier.code} ({name}) không được giải quyết. Lý do: {event.reason}. "
+                f"Mời ông/bà nhận văn bản trả lời {_DELIVERY_TEXT[dossier.delivery]}."
+            )
+        else:
+            body = (
+                f"Hồ sơ {dossier.code} ({name}) đã có kết quả. Mời ông/bà nhận kết quả "
+                f"{_DELIVERY_TEXT[dossier.delivery]}."
+            )
+        return Notification.Kind.RESULT_READY, f"Hồ sơ {dossier.code} đã có kết quả", body
+    if (
+        event.type == EventType.REFUSED_AT_INTAKE
+        and dossier.applicant_email + dossier.applicant_phone
+    ):
+        return (
+            Notification.Kind.REFUSED,
+            "Hồ sơ không được tiếp nhận",
+            f"Hồ sơ {name} nộp tại {unit} không được tiếp nhận. Lý do: {event.reason}.",
+        )
+    return None
+
+
+def notify_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]:
+    """Put the applicant's messages about ``event`` in the outbox (same transaction)."""
+    message = _message(dossier, event)
+    if message is None:
+        return []
+    kind, subject, body = message
+    rows = []
+    if dossier.applicant_email:
+        rows.append(
+            Notification(
+                dossier=dossier,
+                event_seq=event.seq,
+                kind=kind,
+                channel=Notification.Channel.EMAIL,
+                recipient=dossier.applicant_email,
+                subject=subject,
+                body=body,
+            )
+        )
+    if dossier.applicant_phone:
+        rows.append(
+            Notification(
+                dossier=dossier,
+                event_seq=event.seq,
+                kind=kind,
+                channel=Notification.Channel.SMS,
+                recipient=dossier.applicant_phone,
+                body=unaccent(body),
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    if rows:
+        from motcua.notifications.tasks import deliver_notifications
+
+        ids = [row.pk for row in created if row.pk is not None]
+        transaction.on_commit(lambda: deliver_notifications.enqueue(ids) if ids else None)
+    return created
+
+
+def deliver(notifications: Iterable[Notification]) -> tuple[int, int]:
+    """Send each message; a failure is recorded and retried later, never lost. (sent, failed)"""
+    sent = failed = 0
+    for notification in notifications:
+        if notification.status == Notification.Status.SENT:
+            continue
+        notification.attempts += 1
+        try:
+            if notification.channel == Notification.Channel.EMAIL:
+                send_mail(
+                    notification.subject,
+                    notification.body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [notification.recipient],
+                )
+            else:
+                sms_backend().send(
+                    to=notification.recipient,
+                    text=notification.body,
+                    reference=f"motcua-{notification.pk}",
+                )
+        except (OSError, SmsError) as exc:
+            notification.status = Notification.Status.FAILED
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            failed += 1
+            # The recipient and the body are personal data: the log names the row only.
+            logger.warning(
+                "notification %s failed (attempt %s)", notification.pk, notification.attempts
+            )
+        else:
+            notification.status = Notification.Status.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            sent += 1
+        notification.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    return sent, failed
+
+
+def deliver_pending(*, limit: int = 1000) -> tuple[int, int]:
+    """Deliver what is waiting, and retry failures a few times."""
+    waiting = Notification.objects.filter(
+        status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+    ).order_by("pk")[:limit]
+    return deliver(list(waiting))
