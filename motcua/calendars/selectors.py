@@ -28,7 +28,7 @@ from motcua.calendars.workdays import (
 from motcua.core.errors import InvalidInput
 from motcua.core.parsing import parse_instant, parse_interval
 from motcua.units.models import Unit
-from motcua.units.selectors import unit_ancestors, unit_find, unit_province
+from motcua.units.selectors import province_among, unit_ancestors, unit_find
 
 # Calendars are rebuilt only when calendar data changed: the key carries the latest change, so
 # every app server and worker sees a change at its next request without any cache invalidation.
@@ -79,8 +79,12 @@ def _parse_hours(owner: str, spec: str, **kwargs: object) -> WorkingHours:
 
 def working_hours_for(*, unit: Unit | None) -> WorkingHours:
     """The working windows of ``unit``: its own, else its nearest ancestor's, else the default."""
+    return _hours_along(list(reversed(unit_ancestors(unit=unit))) if unit is not None else [])
+
+
+def _hours_along(chain: list[Unit]) -> WorkingHours:
+    """Working hours from the nearest unit of ``chain`` (the unit first) that sets them."""
     config = settings.MOTCUA
-    chain = list(reversed(unit_ancestors(unit=unit))) if unit is not None else []
     cutoff: dt.time | str = next(
         (u.same_day_cutoff for u in chain if u.same_day_cutoff), config["DEFAULT_SAME_DAY_CUTOFF"]
     )
@@ -101,8 +105,11 @@ def working_hours_for(*, unit: Unit | None) -> WorkingHours:
 
 def schedule_for(*, unit: Unit | None) -> Schedule:
     """Calendar and working hours for dossiers handled at ``unit`` (national when None)."""
-    province = unit_province(unit=unit) if unit is not None else None
-    return Schedule(calendar=work_calendar(province=province), hours=working_hours_for(unit=unit))
+    ancestors = unit_ancestors(unit=unit) if unit is not None else []
+    return Schedule(
+        calendar=work_calendar(province=province_among(ancestors)),
+        hours=_hours_along(list(reversed(ancestors))),
+    )
 
 
 def due_time_policy() -> DueTimePolicy:

@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import user_has_role
@@ -214,9 +213,9 @@ def _refresh(dossier: Dossier, *, trace: list[dict[str, Any]] | None = None) -> 
         setattr(dossier, name, value)
     if trace is not None:
         dossier.deadline_trace = trace
-    dossier.version = F("version") + 1
+    # The row is locked (or new) in this transaction, so the version can be counted here.
+    dossier.version += 1
     dossier.save()
-    dossier.refresh_from_db()
     return dossier
 
 
@@ -356,12 +355,15 @@ def _fees(version: ProcedureVersion, channel: str) -> list[dict[str, str]]:
     ]
 
 
-def _new_dossier(intake: Intake, *, at: dt.datetime, status: str) -> Dossier:
+def _new_dossier(
+    intake: Intake, *, at: dt.datetime, status: str, version: ProcedureVersion | None = None
+) -> Dossier:
     if intake.channel not in Channel.values:
         raise InvalidInput(f"Kênh nộp {intake.channel!r} không hợp lệ.")
     if intake.delivery not in Delivery.values:
         raise InvalidInput(f"Hình thức nhận kết quả {intake.delivery!r} không hợp lệ.")
-    version = procedure_version_in_force(code=intake.procedure_code, on=clock.local(at).date())
+    if version is None:
+        version = procedure_version_in_force(code=intake.procedure_code, on=clock.local(at).date())
     if intake.channel == Channel.POSTAL and not version.postal_allowed:
         raise InvalidInput(f"Thủ tục {version.name} không tiếp nhận qua bưu chính.")
     resolving = _resolving_unit(intake)
@@ -413,12 +415,31 @@ def _issue_code(unit: Unit, at: dt.datetime) -> str:
             code="unit_without_identifier",
         )
     day = clock.local(at).date()
-    # The row is locked until the transaction ends, so concurrent intakes at the unit queue here.
-    sequence, _ = DossierSequence.objects.select_for_update().get_or_create(unit=unit, day=day)
-    DossierSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db()
+    number = _next_in_sequence(unit, day)
+    if number is None:
+        try:
+            with transaction.atomic():  # a savepoint: another intake may create the row first
+                DossierSequence.objects.create(unit=unit, day=day, last=1)
+            number = 1
+        except IntegrityError:
+            number = _next_in_sequence(unit, day)
+    if number is None:  # pragma: no cover - the row exists by now
+        raise Conflict("Không cấp được số thứ tự hồ sơ; hãy thử lại.")
     # Past 9999 the number grows to five digits rather than stop intake; codes accept 4–7.
-    return f"{unit.identifier}-{day:%y%m%d}-{sequence.last:04d}"
+    return f"{unit.identifier}-{day:%y%m%d}-{number:04d}"
+
+
+def _next_in_sequence(unit: Unit, day: dt.date) -> int | None:
+    """Increment the unit's counter of the day in one statement; the row stays locked until the
+    transaction ends, so concurrent intakes at the unit queue and never share a number."""
+    table = DossierSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE unit_id = %s AND day = %s RETURNING last",  # noqa: S608 - the table name is ours
+            [unit.pk, day],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def _receive(dossier: Dossier, *, actor: User | None, at: dt.datetime, unit: Unit) -> Dossier:
@@ -458,7 +479,7 @@ def dossier_receive(
             + ".",
             details={"missing": missing},
         )
-    dossier = _new_dossier(intake, at=moment, status=Status.SUBMITTED)
+    dossier = _new_dossier(intake, at=moment, status=Status.SUBMITTED, version=version)
     return _receive(dossier, actor=actor, at=moment, unit=intake.receiving_unit)
 
 

@@ -25,7 +25,7 @@ from motcua.notifications.sms import SmsError, sms_backend
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-_DELIVERY_TEXT = {
+_DELIVERY_TEXT: dict[str, str] = {
     Delivery.COUNTER: "tại Bộ phận Một cửa",
     Delivery.POST: "qua dịch vụ bưu chính",
     Delivery.ELECTRONIC: "bản điện tử trên Cổng dịch vụ công",

@@ -49,10 +49,16 @@ def unit_ancestors(*, unit: Unit) -> list[Unit]:
 
 def unit_province(*, unit: Unit) -> Unit | None:
     """The province the unit belongs to (itself when it is one)."""
-    for ancestor in reversed(unit_ancestors(unit=unit)):
+    return province_among(unit_ancestors(unit=unit))
+
+
+def province_among(ancestors: list[Unit]) -> Unit | None:
+    """The province's People's Committee among a unit's ancestors (root first), else any
+    province-level unit."""
+    for ancestor in reversed(ancestors):
         if ancestor.level == Unit.Level.PROVINCE and ancestor.kind == Unit.Kind.PEOPLES_COMMITTEE:
             return ancestor
-    for ancestor in reversed(unit_ancestors(unit=unit)):
+    for ancestor in reversed(ancestors):
         if ancestor.level == Unit.Level.PROVINCE:
             return ancestor
     return None
