@@ -47,6 +47,7 @@ UNIT_ADMIN_PERMISSIONS = {
         "change_unitprocedure",
         "delete_unitprocedure",
     ],
+    "apiclients": ["view_apitoken", "add_apitoken", "change_apitoken"],
 }
 
 

@@ -127,9 +127,13 @@ def deadline_explain(
     pauses: Sequence[Pause] = (),
     policy: DueTimePolicy | None = None,
     same_day_cutoff: dt.time | None = None,
+    schedule: Schedule | None = None,
 ) -> DueResult:
-    """The due instant with its explanation, for a dossier received at ``unit``."""
-    schedule = schedule_for(unit=unit)
+    """The due instant with its explanation, for a dossier received at ``unit``.
+
+    A caller that computes many due dates at the same unit passes its ``schedule`` once read.
+    """
+    schedule = schedule or schedule_for(unit=unit)
     if same_day_cutoff is not None:
         schedule = Schedule(
             calendar=schedule.calendar,

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from motcua.calendars.selectors import deadline_explain, due_time_policy, schedule_for
-from motcua.calendars.workdays import DueResult, LimitUnit, Pause, TimeLimit, working_time_between
+from motcua.calendars.workdays import (
+    DueResult,
+    LimitUnit,
+    Pause,
+    Schedule,
+    TimeLimit,
+    working_time_between,
+)
 from motcua.catalog.models import ProcedureVersion, SupplementPolicy
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import EventLike, EventType
@@ -60,7 +67,13 @@ def clock_inputs(
     return start, pauses, notes
 
 
-def due_for(dossier: Dossier, *, start: dt.datetime, pauses: Sequence[Pause] = ()) -> DueResult:
+def due_for(
+    dossier: Dossier,
+    *,
+    start: dt.datetime,
+    pauses: Sequence[Pause] = (),
+    schedule: Schedule | None = None,
+) -> DueResult:
     """The lawful due instant for a clock started at ``start`` at the dossier's receiving unit."""
     version = dossier.procedure_version
     return deadline_explain(
@@ -70,15 +83,18 @@ def due_for(dossier: Dossier, *, start: dt.datetime, pauses: Sequence[Pause] = (
         pauses=pauses,
         policy=due_time_policy(),
         same_day_cutoff=version.same_day_cutoff,
+        schedule=schedule,
     )
 
 
-def current_due(dossier: Dossier, events: Sequence[EventLike]) -> DueResult | None:
+def current_due(
+    dossier: Dossier, events: Sequence[EventLike], *, schedule: Schedule | None = None
+) -> DueResult | None:
     inputs = clock_inputs(dossier, events)
     if inputs is None:
         return None
     start, pauses, _ = inputs
-    return due_for(dossier, start=start, pauses=pauses)
+    return due_for(dossier, start=start, pauses=pauses, schedule=schedule)
 
 
 def due_data(result: DueResult) -> dict[str, Any]:

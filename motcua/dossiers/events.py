@@ -49,8 +49,12 @@ def append_event(
     reason: str = "",
     data: dict[str, Any] | None = None,
     documents: list[dict[str, Any]] | None = None,
+    actor_name: str = "",
 ) -> DossierEvent:
-    """Append one event to the dossier's chain; the caller saves the dossier afterwards."""
+    """Append one event to the dossier's chain; the caller saves the dossier afterwards.
+
+    ``actor_name`` is the acting person's name when there is no account (an imported history).
+    """
     if at.tzinfo is None:
         raise ValueError("naive datetime")
     event = DossierEvent(
@@ -59,7 +63,7 @@ def append_event(
         type=type,
         at=at,
         actor=actor,
-        actor_name=actor.get_full_name() if actor is not None else "",
+        actor_name=actor.get_full_name() if actor is not None else actor_name,
         unit=unit,
         reason=reason,
         data=data or {},

@@ -31,7 +31,7 @@ tax_code_validator = RegexValidator(
 
 
 class Channel(models.TextChoices):
-    """Kênh nộp hồ sơ (ND 61/2018 Điều 16); national codes 1 / 2 / 3 (handbook §2.3)."""
+    """Kênh nộp hồ sơ (ND 61/2018 Điều 16); mã quốc gia 1 / 2 / 3 (handbook §2.3)."""
 
     DIRECT = "direct", "Trực tiếp"
     ONLINE = "online", "Trực tuyến"
@@ -51,7 +51,7 @@ class Delivery(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """Trạng thái hồ sơ, with the national status codes of handbook §12.1."""
+    """Trạng thái hồ sơ, kèm mã trạng thái đồng bộ quốc gia (handbook §12.1)."""
 
     SUBMITTED = "submitted", "Mới đăng ký"  # 1
     RECEIVED = "received", "Đã tiếp nhận"  # 2

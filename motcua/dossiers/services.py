@@ -317,7 +317,7 @@ def missing_components(version: ProcedureVersion, intake: Intake) -> list[str]:
     ]
 
 
-def _resolving_unit(intake: Intake) -> Unit:
+def resolving_unit_for(intake: Intake) -> Unit:
     """The competent unit: as given, else the People's Committee a service centre serves."""
     receiving = intake.receiving_unit
     resolving = intake.resolving_unit
@@ -335,7 +335,7 @@ def _resolving_unit(intake: Intake) -> Unit:
     return resolving
 
 
-def _fees(version: ProcedureVersion, channel: str) -> list[dict[str, str]]:
+def fees_for(version: ProcedureVersion, channel: str) -> list[dict[str, str]]:
     wanted = {
         FeeChannel.ALL,
         {"direct": FeeChannel.DIRECT, "online": FeeChannel.ONLINE, "postal": FeeChannel.POSTAL}[
@@ -366,7 +366,7 @@ def _new_dossier(
         version = procedure_version_in_force(code=intake.procedure_code, on=clock.local(at).date())
     if intake.channel == Channel.POSTAL and not version.postal_allowed:
         raise InvalidInput(f"Thủ tục {version.name} không tiếp nhận qua bưu chính.")
-    resolving = _resolving_unit(intake)
+    resolving = resolving_unit_for(intake)
     applicant = intake.applicant
     dossier = Dossier(
         procedure_version=version,
@@ -388,7 +388,7 @@ def _new_dossier(
         owner_name=applicant.owner_name.strip(),
         summary=intake.summary.strip() or version.name,
         components=[component.as_dict() for component in intake.components],
-        fees=_fees(version, intake.channel),
+        fees=fees_for(version, intake.channel),
         status=status,
     )
     try:
