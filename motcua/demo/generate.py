@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,8 +205,12 @@ class Generator:
         )
 
     def due(
-        self, desk: Desk, version: ProcedureVersion, start: dt.datetime, pauses: list[Pause] = ()
-    ) -> dict[str, Any]:  # type: ignore[assignment]
+        self,
+        desk: Desk,
+        version: ProcedureVersion,
+        start: dt.datetime,
+        pauses: Sequence[Pause] = (),
+    ) -> dict[str, Any]:
         result = compute_due(
             start, limit_of(version), desk.schedule, pauses=pauses, policy=DueTimePolicy.END_OF_DAY
         )

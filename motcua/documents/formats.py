@@ -1,0 +1,65 @@
+"""How the forms write dates, times, amounts and identifiers (Vietnamese administrative style)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from motcua.core import clock
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """07/05/2025; an instant is read as the authority's civil date."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = clock.local(value).date()
+    return f"{value:%d/%m/%Y}"
+
+
+def stamp(instant: dt.datetime | None) -> str:
+    """07/05/2025 17:00, civil time."""
+    return f"{clock.local(instant):%d/%m/%Y %H:%M}" if instant is not None else ""
+
+
+def moment(instant: dt.datetime | None) -> str:
+    """17 giờ 00 phút, ngày 07/05/2025: how the receipt writes the time of receipt and return."""
+    if instant is None:
+        return ""
+    local = clock.local(instant)
+    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+
+
+def written_date(value: dt.date) -> str:
+    """ngày 07 tháng 5 năm 2025: days below 10 and the months 1 and 2 take a leading zero
+    (ND 30/2020/NĐ-CP Phụ lục I, the date line of administrative documents)."""
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+def money(amount: str | Decimal | int | None) -> str:
+    """20.000 đồng (dot for thousands, comma for decimals)."""
+    try:
+        number = Decimal(amount if amount is not None else 0)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(amount)
+    whole = int(number)
+    text = f"{whole:,}".replace(",", ".")
+    cents = number - whole
+    if cents:
+        text += "," + f"{abs(cents):.2f}"[2:].rstrip("0")
+    return f"{text} đồng"
+
+
+def mask_identifier(value: str) -> str:
+    """Only the last four characters shown: the identifier is personal data (ND 13/2023/NĐ-CP), and
+    a printed form travels through many hands."""
+    value = value.strip()
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def count(value: int) -> str:
+    """01, 02 … 10: counts of papers and sets are written with two digits on the forms."""
+    return f"{value:02d}"

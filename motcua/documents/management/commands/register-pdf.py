@@ -1,0 +1,42 @@
+"""motcua register-pdf: a unit's register of dossiers (Sổ theo dõi hồ sơ, Mẫu 06) as PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from motcua.core import clock
+from motcua.core.commands import DomainCommand
+from motcua.core.parsing import parse_date
+from motcua.documents.management.files import write_pdf
+from motcua.documents.services import render_register
+from motcua.units.selectors import unit_find
+
+
+class Command(DomainCommand):
+    help = (
+        "Xuất Sổ theo dõi hồ sơ (Mẫu 06, TT 01/2018/TT-VPCP) của một đơn vị tiếp nhận trong "
+        "một khoảng ngày ra tệp PDF. Ví dụ: motcua register-pdf --unit 000.12.34.H99 "
+        "--from 2025-04-01 --to 2025-04-30"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--unit", required=True, help="mã định danh điện tử (hoặc mã hành chính) của đơn vị"
+        )
+        parser.add_argument("--from", dest="start", required=True, help="từ ngày: 2025-04-01")
+        parser.add_argument("--to", dest="end", required=True, help="đến ngày: 2025-04-30")
+        parser.add_argument("--output", help="tệp PDF ghi ra; mặc định so-theo-doi_<đơn vị>_….pdf")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        start = parse_date(options["start"], field="--from")
+        end = parse_date(options["end"], field="--to")
+        unit = unit_find(code=options["unit"], on=end)
+        data = render_register(unit=unit, start=start, end=end, now=clock.now())
+        label = unit.identifier or unit.area_code or str(unit.pk)
+        output = options["output"] or f"so-theo-doi_{label}_{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+        write_pdf(output, data)
+        self.stdout.write(
+            f"Đã ghi Sổ theo dõi hồ sơ của {unit} ({start:%d/%m/%Y}–{end:%d/%m/%Y}) vào {output}."
+        )

@@ -1,0 +1,93 @@
+"""What the forms read: a dossier with its events and the units they name; a unit's register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import OuterRef, Subquery
+
+from motcua.core import clock
+from motcua.core.errors import InvalidInput, NotFound
+from motcua.documents.forms import DossierFacts, RegisterEntry
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.projection import EventType
+from motcua.units.models import Unit
+
+# The keys of event data that name a unit by its id.
+_UNIT_KEYS = ("unit", "from_unit", "to_unit")
+
+
+def dossier_facts(*, dossier: Dossier, now: dt.datetime) -> DossierFacts:
+    """The dossier fresh from the database, its events oldest first, the units they name."""
+    fresh = (
+        Dossier.objects.select_related("procedure_version__procedure").filter(pk=dossier.pk).first()
+    )
+    if fresh is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {dossier}.", code="dossier_not_found")
+    events = list(DossierEvent.objects.filter(dossier=fresh).order_by("seq"))
+    ids: set[object] = {fresh.receiving_unit_id, fresh.resolving_unit_id}
+    for event in events:
+        ids.add(event.unit_id)
+        ids.update(event.data.get(key) for key in _UNIT_KEYS)
+    wanted = [pk for pk in ids if isinstance(pk, int)]
+    units = Unit.objects.select_related("parent").in_bulk(wanted)
+    # One query for every unit instead of a join per relation.
+    fresh.receiving_unit = units[fresh.receiving_unit_id]
+    fresh.resolving_unit = units[fresh.resolving_unit_id]
+    return DossierFacts(dossier=fresh, events=events, units=units, now=now)
+
+
+def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[RegisterEntry]:
+    """Dossiers received at ``unit`` on the local dates ``start``–``end``, in order of receipt."""
+    if end < start:
+        raise InvalidInput(
+            f"Ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.",
+            code="invalid_period",
+        )
+    zone = clock.authority_tz()
+    first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    # "Ngày chuyển hồ sơ": the first hand-over from the desk to whoever resolves it.
+    forwarded = (
+        DossierEvent.objects.filter(
+            dossier=OuterRef("pk"), type__in=[EventType.ASSIGNED, EventType.TRANSFERRED]
+        )
+        .order_by("seq")
+        .values("at")[:1]
+    )
+    rows = (
+        Dossier.objects.filter(receiving_unit=unit, received_at__gte=first, received_at__lt=after)
+        .annotate(forwarded_at=Subquery(forwarded))
+        .order_by("received_at", "code")
+        .values_list(
+            "code",
+            "procedure_version__name",
+            "applicant_name",
+            "applicant_address",
+            "applicant_phone",
+            "resolving_unit__name",
+            "received_at",
+            "due_date",
+            "forwarded_at",
+            "ended_at",
+            "returned_at",
+            "status",
+            "outcome",
+            "timeliness",
+            "appointment_at",
+        )
+    )
+    return [RegisterEntry(*row) for row in rows]
+
+
+def dossier_find(*, code: str) -> Dossier:
+    """A dossier by its code, or by its number ("#12") before a code was issued."""
+    code = code.strip()
+    dossiers = Dossier.objects.all()
+    if code.startswith("#") and code[1:].isdigit():
+        dossier = dossiers.filter(pk=int(code[1:])).first()
+    else:
+        dossier = dossiers.filter(code=code).first()
+    if dossier is None:
+        raise NotFound(f"Không có hồ sơ mã {code}.", code="dossier_not_found")
+    return dossier
