@@ -467,7 +467,7 @@ def _insert_events(events: list[PlannedEvent]) -> None:
     table = ops.quote_name(DossierEvent._meta.db_table)
     rows = [
         (
-            event.dossier.pk,
+            event.dossier.pk if event.dossier else None,
             event.seq,
             event.type,
             ops.adapt_datetimefield_value(event.at),
@@ -483,7 +483,7 @@ def _insert_events(events: list[PlannedEvent]) -> None:
         )
         for event in events
     ]
-    assert [f.attname for f in fields] == [
+    expected = [
         "dossier_id",
         "seq",
         "type",
@@ -497,7 +497,9 @@ def _insert_events(events: list[PlannedEvent]) -> None:
         "prev_hash",
         "hash",
         "recorded_at",
-    ], "DossierEvent changed: update the column list of _insert_events"
+    ]
+    if [f.attname for f in fields] != expected:  # pragma: no cover - a guard for maintainers
+        raise RuntimeError("DossierEvent changed: update the column list of _insert_events")
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608 - our own table and columns
 
