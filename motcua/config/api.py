@@ -50,3 +50,4 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 api.add_router("/units/", "motcua.units.api.router")
 api.add_router("/calendar/", "motcua.calendars.api.router")
 api.add_router("/catalog/", "motcua.catalog.api.router")
+api.add_router("/dossiers/", "motcua.dossiers.api.router")

@@ -6,4 +6,9 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });
+  // Officers' screens: with htmx the papers checklist follows the procedure by itself, so the
+  // no-script button that reloads it is hidden.
+  if (window.htmx) {
+    document.querySelectorAll(".no-htmx").forEach(function (button) { button.hidden = true; });
+  }
 });

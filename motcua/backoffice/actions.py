@@ -1,0 +1,445 @@
+"""The transitions an officer can start from a dossier's page: one entry per service.
+
+Each entry names its form, the service call and the message on success. Which entries are shown
+follows the services' own rules (``dossiers.services.RULES``: status, role, unit) so that an officer
+sees only the buttons that can work; the service still decides, and its refusal becomes a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from motcua.accounts.models import Role, User
+from motcua.accounts.selectors import user_has_role
+from motcua.backoffice import forms as f
+from motcua.dossiers import services as s
+from motcua.dossiers.models import Delivery, Dossier, DossierEvent, Outcome
+from motcua.dossiers.projection import EventType
+from motcua.dossiers.selectors import (
+    dossier_assignable_officers,
+    dossier_partner_units,
+    dossier_pending_consultations,
+)
+from motcua.units.models import Unit
+
+
+@dataclass
+class Situation:
+    """What the page knows of a dossier when deciding which actions to offer."""
+
+    dossier: Dossier
+    user: User
+    events: list[DossierEvent]
+    _roles: dict[tuple[int, frozenset[str]], bool] = field(default_factory=dict)
+    _consulted: list[Unit] | None = None
+    _involved: list[Unit] | None = None
+
+    def has_role(self, unit: Unit, roles: frozenset[Role]) -> bool:
+        key = (unit.pk, frozenset(roles))
+        if key not in self._roles:
+            self._roles[key] = user_has_role(user=self.user, unit=unit, roles=roles)
+        return self._roles[key]
+
+    def happened(self, event_type: EventType) -> bool:
+        return any(event.type == event_type for event in self.events)
+
+    def last(self, event_type: EventType) -> DossierEvent | None:
+        found = [event for event in self.events if event.type == event_type]
+        return found[-1] if found else None
+
+    def requested_papers(self) -> list[str]:
+        request = self.last(EventType.SUPPLEMENT_REQUESTED)
+        return list(request.data.get("missing", [])) if request else []
+
+    def consultation_units(self) -> list[Unit]:
+        """Consulted units with a pending request where the user may answer."""
+        if self._consulted is None:
+            pending = dossier_pending_consultations(dossier=self.dossier)
+            ids = {event.data.get("to_unit") for event in pending}
+            units = Unit.objects.filter(pk__in=ids).order_by("name") if ids else []
+            self._consulted = [u for u in units if self.has_role(u, s.HANDLERS)]
+        return self._consulted
+
+    def involved_units(self) -> list[Unit]:
+        if self._involved is None:
+            self._involved = list(self.dossier.involved_units.all())
+        return self._involved
+
+    def allows(self, event_type: EventType) -> bool:
+        """Whether the services' rule lets this user try ``event_type`` now."""
+        rule = s.RULES[event_type]
+        if self.dossier.status not in rule.statuses:
+            return False
+        if rule.unit == "receiving":
+            units = [self.dossier.receiving_unit]
+        elif rule.unit == "resolving":
+            units = [self.dossier.resolving_unit]
+        else:
+            units = self.involved_units()
+        return any(self.has_role(unit, rule.roles) for unit in units)
+
+
+Handler = Callable[[Any, Dossier, User, dt.datetime], Dossier]
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    title: str  # the card's heading
+    button: str
+    event: EventType
+    form: type[f.ActionForm]
+    run: Handler
+    done: str  # the success message; {code} is the dossier's code
+    role: str  # whose work it is: "reception", "handler", "leader" (for grouping on the page)
+    when: Callable[[Situation], bool] = lambda situation: True
+    form_kwargs: Callable[[Situation], dict[str, Any]] = lambda situation: {}
+    danger: bool = False
+    folded: bool = False  # seldom used: shown closed, opened with one click
+
+    def available(self, situation: Situation) -> bool:
+        return situation.allows(self.event) and self.when(situation)
+
+    def build(self, situation: Situation, data: Any = None) -> f.ActionForm:
+        return self.form(
+            data,
+            dossier=situation.dossier,
+            user=situation.user,
+            prefix=self.slug,
+            **self.form_kwargs(situation),
+        )
+
+
+def _v(form: Any) -> int:
+    return int(form.cleaned_data["version"])
+
+
+ACTIONS: list[Action] = [
+    # Reception (một cửa) --------------------------------------------------------------------
+    Action(
+        "tiep-nhan",
+        "Tiếp nhận hồ sơ trực tuyến, bưu chính",
+        "Tiếp nhận",
+        EventType.RECEIVED,
+        f.ActionForm,
+        lambda form, d, u, at: s.dossier_accept(
+            dossier=d, actor=u, expected_version=_v(form), at=at
+        ),
+        "Đã tiếp nhận hồ sơ {code}.",
+        "reception",
+    ),
+    Action(
+        "tu-choi-tiep-nhan",
+        "Từ chối tiếp nhận (Mẫu 03)",
+        "Từ chối tiếp nhận",
+        EventType.REFUSED_AT_INTAKE,
+        f.ReasonForm,
+        lambda form, d, u, at: s.dossier_refuse_intake(
+            dossier=d, actor=u, expected_version=_v(form), reason=form.cleaned_data["reason"], at=at
+        ),
+        "Đã từ chối tiếp nhận hồ sơ.",
+        "reception",
+        danger=True,
+        folded=True,
+    ),
+    Action(
+        "nhan-bo-sung",
+        "Nhận hồ sơ bổ sung",
+        "Đã nhận đủ hồ sơ bổ sung",
+        EventType.SUPPLEMENT_RECEIVED,
+        f.SupplementReceivedForm,
+        lambda form, d, u, at: s.dossier_receive_supplement(
+            dossier=d, actor=u, expected_version=_v(form), components=form.components(), at=at
+        ),
+        "Đã nhận hồ sơ bổ sung của hồ sơ {code}; hạn trả đã được tính lại.",
+        "reception",
+        form_kwargs=lambda sit: {"requested": sit.requested_papers()},
+    ),
+    Action(
+        "nhan-nghia-vu-tai-chinh",
+        "Xác nhận đã thực hiện nghĩa vụ tài chính",
+        "Xác nhận đã nộp",
+        EventType.PAYMENT_RECEIVED,
+        f.PaymentReceivedForm,
+        lambda form, d, u, at: s.dossier_receive_payment(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            receipt_number=form.cleaned_data["receipt_number"],
+            at=at,
+        ),
+        "Đã ghi nhận nghĩa vụ tài chính của hồ sơ {code}.",
+        "reception",
+    ),
+    Action(
+        "gui-buu-chinh",
+        "Giao kết quả cho bưu chính",
+        "Ghi nhận đã giao bưu chính",
+        EventType.POSTAL_DISPATCHED,
+        f.DispatchForm,
+        lambda form, d, u, at: s.dossier_dispatch_by_post(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            tracking_number=form.cleaned_data["tracking_number"],
+            at=at,
+        ),
+        "Đã ghi nhận giao kết quả hồ sơ {code} cho bưu chính.",
+        "reception",
+        when=lambda sit: sit.dossier.delivery == Delivery.POST and not sit.dossier.postal_tracking,
+    ),
+    Action(
+        "tra-ket-qua",
+        "Trả kết quả",
+        "Đã trả kết quả",
+        EventType.RETURNED,
+        f.ReturnForm,
+        lambda form, d, u, at: s.dossier_return(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            recipient=form.cleaned_data["recipient"],
+            at=at,
+        ),
+        "Đã trả kết quả hồ sơ {code}.",
+        "reception",
+        when=lambda sit: sit.dossier.delivery != Delivery.POST or bool(sit.dossier.postal_tracking),
+    ),
+    Action(
+        "rut-ho-so",
+        "Rút hồ sơ theo đề nghị của người nộp",
+        "Rút hồ sơ",
+        EventType.WITHDRAWN,
+        f.ReasonForm,
+        lambda form, d, u, at: s.dossier_withdraw(
+            dossier=d, actor=u, expected_version=_v(form), reason=form.cleaned_data["reason"], at=at
+        ),
+        "Đã ghi nhận rút hồ sơ {code}.",
+        "reception",
+        danger=True,
+        folded=True,
+    ),
+    # Specialist (chuyên viên) ---------------------------------------------------------------
+    Action(
+        "hoan-thanh-buoc",
+        "Hoàn thành bước xử lý",
+        "Hoàn thành bước của tôi",
+        EventType.STEP_COMPLETED,
+        f.NoteForm,
+        lambda form, d, u, at: s.dossier_complete_step(
+            dossier=d, actor=u, expected_version=_v(form), note=form.cleaned_data["note"], at=at
+        ),
+        "Đã hoàn thành bước xử lý hồ sơ {code}; chờ lãnh đạo phê duyệt.",
+        "handler",
+        when=lambda sit: (
+            sit.dossier.assignee_id is not None
+            and (
+                sit.dossier.assignee_id == sit.user.pk
+                or sit.has_role(sit.dossier.resolving_unit, s.LEADERS)
+            )
+        ),
+    ),
+    Action(
+        "yeu-cau-bo-sung",
+        "Yêu cầu bổ sung hồ sơ (Mẫu 02)",
+        "Yêu cầu bổ sung",
+        EventType.SUPPLEMENT_REQUESTED,
+        f.SupplementRequestForm,
+        lambda form, d, u, at: s.dossier_request_supplement(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            missing=form.cleaned_data["missing"],
+            reason=form.cleaned_data["reason"],
+            at=at,
+        ),
+        "Đã yêu cầu bổ sung hồ sơ {code}; in Phiếu yêu cầu bổ sung (Mẫu 02) gửi người nộp.",
+        "handler",
+        when=lambda sit: not sit.happened(EventType.SUPPLEMENT_REQUESTED),
+    ),
+    Action(
+        "xin-y-kien",
+        "Xin ý kiến, liên thông đơn vị khác",
+        "Gửi xin ý kiến",
+        EventType.CONSULTATION_REQUESTED,
+        f.ConsultationForm,
+        lambda form, d, u, at: s.dossier_request_consultation(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            to_unit=form.cleaned_data["to_unit"],
+            question=form.cleaned_data["question"],
+            working_days=form.cleaned_data["working_days"],
+            at=at,
+        ),
+        "Đã gửi xin ý kiến cho hồ sơ {code}.",
+        "handler",
+        form_kwargs=lambda sit: {"units": dossier_partner_units(dossier=sit.dossier)},
+        folded=True,
+    ),
+    Action(
+        "tra-loi-y-kien",
+        "Trả lời xin ý kiến",
+        "Gửi ý kiến trả lời",
+        EventType.CONSULTATION_ANSWERED,
+        f.AnswerConsultationForm,
+        lambda form, d, u, at: s.dossier_answer_consultation(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            unit=form.cleaned_data["unit"],
+            answer=form.cleaned_data["answer"],
+            at=at,
+        ),
+        "Đã trả lời xin ý kiến của hồ sơ {code}.",
+        "handler",
+        when=lambda sit: bool(sit.consultation_units()),
+        form_kwargs=lambda sit: {
+            "units": Unit.objects.filter(pk__in=[u.pk for u in sit.consultation_units()])
+        },
+    ),
+    Action(
+        "yeu-cau-nghia-vu-tai-chinh",
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "Gửi yêu cầu nộp",
+        EventType.PAYMENT_REQUESTED,
+        f.PaymentRequestForm,
+        lambda form, d, u, at: s.dossier_request_payment(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            amount=form.cleaned_data["amount"],
+            description=form.cleaned_data["description"],
+            at=at,
+        ),
+        "Đã yêu cầu người nộp thực hiện nghĩa vụ tài chính (hồ sơ {code}).",
+        "handler",
+        folded=True,
+    ),
+    Action(
+        "de-xuat-xin-loi",
+        "Đề xuất xin lỗi, hẹn lại ngày trả (Mẫu 04)",
+        "Đề xuất xin lỗi",
+        EventType.APOLOGY_PROPOSED,
+        f.ApologyProposalForm,
+        lambda form, d, u, at: s.dossier_propose_apology(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            reason=form.cleaned_data["reason"],
+            extra_working_days=form.cleaned_data["extra_working_days"],
+            at=at,
+        ),
+        "Đã đề xuất xin lỗi, hẹn lại cho hồ sơ {code}; chờ lãnh đạo ký.",
+        "handler",
+        when=lambda sit: not sit.happened(EventType.APOLOGY_ISSUED),
+    ),
+    # Leader (lãnh đạo) ----------------------------------------------------------------------
+    Action(
+        "phan-cong",
+        "Phân công xử lý",
+        "Phân công",
+        EventType.ASSIGNED,
+        f.AssignForm,
+        lambda form, d, u, at: s.dossier_assign(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            step=form.cleaned_data["step"],
+            assignee=form.cleaned_data["assignee"],
+            note=form.cleaned_data["note"],
+            at=at,
+        ),
+        "Đã phân công xử lý hồ sơ {code}.",
+        "leader",
+        form_kwargs=lambda sit: {"officers": dossier_assignable_officers(dossier=sit.dossier)},
+    ),
+    Action(
+        "phe-duyet",
+        "Phê duyệt kết quả",
+        "Phê duyệt",
+        EventType.RESOLVED,
+        f.NoteForm,
+        lambda form, d, u, at: s.dossier_resolve(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            outcome=Outcome.APPROVED,
+            reason=form.cleaned_data["note"],
+            at=at,
+        ),
+        "Đã phê duyệt kết quả hồ sơ {code}; chuyển Bộ phận Một cửa trả kết quả.",
+        "leader",
+    ),
+    Action(
+        "tu-choi-giai-quyet",
+        "Từ chối giải quyết (sau thẩm định)",
+        "Từ chối giải quyết",
+        EventType.RESOLVED,
+        f.ReasonForm,
+        lambda form, d, u, at: s.dossier_resolve(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            outcome=Outcome.REFUSED,
+            reason=form.cleaned_data["reason"],
+            at=at,
+        ),
+        "Đã từ chối giải quyết hồ sơ {code}.",
+        "leader",
+        danger=True,
+        folded=True,
+    ),
+    Action(
+        "ky-xin-loi",
+        "Ký phiếu xin lỗi, hẹn lại ngày trả",
+        "Ký phiếu xin lỗi",
+        EventType.APOLOGY_ISSUED,
+        f.ActionForm,
+        lambda form, d, u, at: s.dossier_issue_apology(
+            dossier=d, actor=u, expected_version=_v(form), at=at
+        ),
+        "Đã ký phiếu xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}.",
+        "leader",
+        when=lambda sit: (
+            sit.happened(EventType.APOLOGY_PROPOSED) and not sit.happened(EventType.APOLOGY_ISSUED)
+        ),
+    ),
+    Action(
+        "chuyen-xu-ly",
+        "Chuyển xử lý (liên thông khác cấp)",
+        "Chuyển hồ sơ",
+        EventType.TRANSFERRED,
+        f.TransferForm,
+        lambda form, d, u, at: s.dossier_transfer(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            to_unit=form.cleaned_data["to_unit"],
+            reason=form.cleaned_data["reason"],
+            at=at,
+        ),
+        "Đã chuyển hồ sơ {code}.",
+        "leader",
+        form_kwargs=lambda sit: {"units": dossier_partner_units(dossier=sit.dossier)},
+        folded=True,
+    ),
+    Action(
+        "dung-xu-ly",
+        "Dừng xử lý",
+        "Dừng xử lý",
+        EventType.STOPPED,
+        f.ReasonForm,
+        lambda form, d, u, at: s.dossier_stop(
+            dossier=d, actor=u, expected_version=_v(form), reason=form.cleaned_data["reason"], at=at
+        ),
+        "Đã dừng xử lý hồ sơ {code}.",
+        "leader",
+        danger=True,
+        folded=True,
+    ),
+]
+BY_SLUG = {action.slug: action for action in ACTIONS}

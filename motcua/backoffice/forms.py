@@ -1,0 +1,411 @@
+"""Forms of the officers' screens: they check what was typed; services decide the rest.
+
+Every action form carries the dossier's ``version`` as it was shown, passed to the service as
+``expected_version``, so that of two officers acting at once exactly one wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from motcua.accounts.models import User
+from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.models import (
+    ApplicantKind,
+    Delivery,
+    Dossier,
+    Status,
+    citizen_id_validator,
+    tax_code_validator,
+)
+from motcua.dossiers.services import Applicant, Intake, ReceivedComponent
+from motcua.units.models import Unit
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 .\-]{8,20}$", "Số điện thoại chỉ gồm chữ số (8–20 ký tự)."
+)
+
+
+def _textarea(rows: int = 2) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reception at the counter
+# ---------------------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """A dossier handed in at the counter: procedure, papers, applicant, how the result goes back.
+
+    The papers' fields depend on the procedure chosen: ``c<position>`` (handed in),
+    ``c<position>_originals``, ``c<position>_copies``, ``c<position>_digitised``.
+    """
+
+    receiving_unit = forms.ModelChoiceField(
+        label="Nơi tiếp nhận", queryset=Unit.objects.none(), empty_label=None
+    )
+    procedure = forms.ChoiceField(label="Thủ tục hành chính")
+    case = forms.ChoiceField(label="Trường hợp", required=False)
+    applicant_name = forms.CharField(label="Họ và tên người nộp / tên tổ chức", max_length=255)
+    applicant_kind = forms.ChoiceField(
+        label="Loại đối tượng", choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
+    )
+    applicant_id_number = forms.CharField(
+        label="Số định danh cá nhân (CCCD, 12 số)",
+        max_length=12,
+        required=False,
+        validators=[citizen_id_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    applicant_tax_code = forms.CharField(
+        label="Mã số thuế", max_length=14, required=False, validators=[tax_code_validator]
+    )
+    applicant_phone = forms.CharField(
+        label="Điện thoại",
+        max_length=20,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    applicant_email = forms.EmailField(label="Thư điện tử", required=False)
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+    owner_name = forms.CharField(
+        label="Chủ hồ sơ (nếu khác người nộp)", max_length=255, required=False
+    )
+    delivery = forms.ChoiceField(
+        label="Nhận kết quả",
+        choices=Delivery.choices,
+        initial=Delivery.COUNTER,
+        widget=forms.RadioSelect,
+    )
+    refusal_reason = forms.CharField(
+        label="Lý do từ chối tiếp nhận (Mẫu 03)", required=False, widget=_textarea()
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: Any,
+        versions: list[ProcedureVersion],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_unit"].queryset = units  # type: ignore[attr-defined]
+        self.versions = {version.procedure.code: version for version in versions}
+        self.fields["procedure"].choices = [  # type: ignore[attr-defined]
+            ("", "— Chọn thủ tục —"),
+            *((code, f"{v.name} ({code})") for code, v in self.versions.items()),
+        ]
+        self.version = self._chosen_version()
+        self.components: list[Any] = []
+        cases: list[str] = []
+        if self.version is not None:
+            self.components = list(self.version.components.all())
+            cases = sorted({c.case for c in self.components if c.case})
+            for component in self.components:
+                self._add_component_fields(component)
+        self.fields["case"].choices = [  # type: ignore[attr-defined]
+            ("", "Chung (không phân trường hợp)"),
+            *((case, case) for case in cases),
+        ]
+        self.has_cases = bool(cases)
+
+    def _chosen_version(self) -> ProcedureVersion | None:
+        code = self.data.get("procedure") if self.is_bound else self.initial.get("procedure")
+        return self.versions.get(code or "")
+
+    def _add_component_fields(self, component: Any) -> None:
+        key = f"c{component.position}"
+        self.fields[key] = forms.BooleanField(label=component.name, required=False)
+        name = component.name
+        self.fields[f"{key}_originals"] = forms.IntegerField(
+            label="Bản chính",
+            min_value=0,
+            max_value=99,
+            required=False,
+            initial=component.originals,
+            widget=forms.NumberInput(attrs={"aria-label": f"Số bản chính: {name}"}),
+        )
+        self.fields[f"{key}_copies"] = forms.IntegerField(
+            label="Bản sao",
+            min_value=0,
+            max_value=99,
+            required=False,
+            initial=component.copies,
+            widget=forms.NumberInput(attrs={"aria-label": f"Số bản sao: {name}"}),
+        )
+        self.fields[f"{key}_digitised"] = forms.BooleanField(
+            label="Đã số hóa",
+            required=False,
+            widget=forms.CheckboxInput(attrs={"aria-label": f"Đã số hóa: {name}"}),
+        )
+
+    def component_rows(self) -> list[dict[str, Any]]:
+        """The checklist, one row per paper with its bound fields."""
+        rows = []
+        for component in self.components:
+            key = f"c{component.position}"
+            rows.append(
+                {
+                    "component": component,
+                    "handed": self[key],
+                    "originals": self[f"{key}_originals"],
+                    "copies": self[f"{key}_copies"],
+                    "digitised": self[f"{key}_digitised"],
+                }
+            )
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.version is None and data.get("procedure"):
+            self.add_error("procedure", "Thủ tục không được tiếp nhận tại đơn vị này.")
+        return data
+
+    def intake(self) -> Intake:
+        data = self.cleaned_data
+        received = []
+        for component in self.components:
+            key = f"c{component.position}"
+            if not data.get(key):
+                continue
+            received.append(
+                ReceivedComponent(
+                    name=component.name,
+                    position=component.position,
+                    originals=data.get(f"{key}_originals") or 0,
+                    copies=data.get(f"{key}_copies") or 0,
+                    digitised=bool(data.get(f"{key}_digitised")),
+                )
+            )
+        return Intake(
+            procedure_code=data["procedure"],
+            applicant=Applicant(
+                name=data["applicant_name"],
+                kind=data["applicant_kind"],
+                id_number=data["applicant_id_number"],
+                tax_code=data["applicant_tax_code"],
+                phone=data["applicant_phone"],
+                email=data["applicant_email"],
+                address=data["applicant_address"],
+                owner_name=data["owner_name"],
+            ),
+            receiving_unit=data["receiving_unit"],
+            delivery=data["delivery"],
+            components=received,
+            case=data.get("case") or "",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on a dossier
+# ---------------------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """The dossier's version as shown; subclasses add what the transition needs."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, dossier: Dossier, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})["version"] = dossier.version
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.user = user
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label="Lý do", max_length=2000, widget=_textarea())
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label="Ghi chú", max_length=2000, required=False, widget=_textarea())
+
+
+class AssignForm(ActionForm):
+    step = forms.TypedChoiceField(label="Bước xử lý", coerce=int)
+    assignee = forms.ModelChoiceField(label="Người xử lý", queryset=User.objects.none())
+    note = forms.CharField(label="Ghi chú", max_length=2000, required=False)
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        steps = list(self.dossier.procedure_version.steps.all())
+        self.fields["step"].choices = [  # type: ignore[attr-defined]
+            (s.position, f"{s.position}. {s.name}") for s in steps
+        ] or [(1, "1. Xử lý hồ sơ")]
+        upcoming = [s.position for s in steps if s.position > (self.dossier.current_step or 0)]
+        handler_steps = [s.position for s in steps if s.role in ("specialist", "leader")]
+        self.fields["step"].initial = next(
+            (p for p in upcoming if p in handler_steps), upcoming[0] if upcoming else None
+        )
+        self.fields["assignee"].queryset = officers  # type: ignore[attr-defined]
+        self.fields["assignee"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.get_full_name()
+        )
+
+
+class SupplementRequestForm(ActionForm):
+    missing = forms.MultipleChoiceField(
+        label="Giấy tờ cần bổ sung (theo thành phần hồ sơ đã công bố)",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label="Lý do, nội dung cần bổ sung", widget=_textarea())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = list(dict.fromkeys(c.name for c in self.dossier.procedure_version.components.all()))
+        self.fields["missing"].choices = [(n, n) for n in names]  # type: ignore[attr-defined]
+
+
+class SupplementReceivedForm(ActionForm):
+    papers = forms.MultipleChoiceField(
+        label="Giấy tờ đã nhận bổ sung", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    digitised = forms.BooleanField(label="Đã số hóa giấy tờ bổ sung", required=False)
+
+    def __init__(self, *args: Any, requested: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["papers"].choices = [(n, n) for n in requested]  # type: ignore[attr-defined]
+        self.fields["papers"].initial = requested
+
+    def components(self) -> list[ReceivedComponent]:
+        positions = {c.name: c.position for c in self.dossier.procedure_version.components.all()}
+        return [
+            ReceivedComponent(
+                name=name,
+                position=positions.get(name),
+                copies=1,
+                digitised=bool(self.cleaned_data.get("digitised")),
+            )
+            for name in self.cleaned_data.get("papers", [])
+        ]
+
+
+class ConsultationForm(ActionForm):
+    to_unit = forms.ModelChoiceField(label="Đơn vị được hỏi ý kiến", queryset=Unit.objects.none())
+    question = forms.CharField(label="Nội dung xin ý kiến", max_length=2000, widget=_textarea())
+    working_days = forms.IntegerField(
+        label="Thời hạn trả lời (ngày làm việc)", min_value=1, max_value=60, initial=2
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class AnswerConsultationForm(ActionForm):
+    unit = forms.ModelChoiceField(
+        label="Đơn vị trả lời", queryset=Unit.objects.none(), empty_label=None
+    )
+    answer = forms.CharField(label="Ý kiến trả lời", max_length=2000, widget=_textarea())
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class TransferForm(ActionForm):
+    to_unit = forms.ModelChoiceField(label="Chuyển đến đơn vị", queryset=Unit.objects.none())
+    reason = forms.CharField(label="Lý do", max_length=2000, widget=_textarea())
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class PaymentRequestForm(ActionForm):
+    amount = forms.DecimalField(
+        label="Số tiền (đồng)", min_value=Decimal("1"), max_digits=14, decimal_places=0
+    )
+    description = forms.CharField(label="Khoản thu, căn cứ", max_length=2000, widget=_textarea())
+
+
+class PaymentReceivedForm(ActionForm):
+    receipt_number = forms.CharField(label="Số biên lai, chứng từ", max_length=60)
+
+
+class ApologyProposalForm(ActionForm):
+    reason = forms.CharField(label="Lý do chậm trễ", max_length=2000, widget=_textarea())
+    extra_working_days = forms.IntegerField(
+        label="Hẹn thêm (ngày làm việc sau hạn trả)", min_value=1, max_value=60, initial=2
+    )
+
+
+class DispatchForm(ActionForm):
+    tracking_number = forms.CharField(label="Số hiệu bưu gửi", max_length=40)
+
+
+class ReturnForm(ActionForm):
+    recipient = forms.CharField(label="Người nhận kết quả", max_length=255, required=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+# ---------------------------------------------------------------------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Mã hồ sơ, tên hoặc số định danh người nộp",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "placeholder": "ví dụ: nguyen van an"}
+        ),
+    )
+    status = forms.ChoiceField(
+        label="Trạng thái", required=False, choices=[("", "Tất cả"), *Status.choices]
+    )
+    received_from = forms.DateField(label="Tiếp nhận từ ngày", required=False, widget=DATE_INPUT)
+    received_to = forms.DateField(label="đến ngày", required=False, widget=DATE_INPUT)
+    unit = forms.ModelChoiceField(
+        label="Đơn vị", required=False, queryset=Unit.objects.none(), empty_label="Tất cả"
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "Ngày kết thúc phải sau ngày bắt đầu.")
+        return data
+
+
+class RegisterForm(forms.Form):
+    """Sổ theo dõi hồ sơ (Mẫu 06) of a unit over a period."""
+
+    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), empty_label=None)
+    start = forms.DateField(label="Từ ngày", widget=DATE_INPUT)
+    end = forms.DateField(label="Đến ngày", widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", "Ngày kết thúc phải sau ngày bắt đầu.")
+            elif end - start > dt.timedelta(days=366):
+                self.add_error("end", "Mỗi lần in tối đa một năm.")
+        return data
