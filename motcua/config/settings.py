@@ -127,7 +127,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+# Officers sign in on the site's own page (the admin's login admits staff only).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "backoffice:home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

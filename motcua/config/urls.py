@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -14,6 +15,14 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("quan-tri/", admin.site.urls),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(
+            template_name="motcua/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(next_page="portal:catalogue"), name="logout"),
     path("", include("motcua.portal.urls")),
 ]
 

@@ -138,9 +138,11 @@ def demo_load(*, province_code: int = DEMO_PROVINCE, communes_with_staff: int = 
     province_centre = next(u for u in centres if u.level == Unit.Level.PROVINCE)
     _ensure_officer(report, "quantri.tinh", committee, Role.UNIT_ADMIN, "Nguyễn Văn Quản")
     _ensure_officer(report, "thanhtra.tinh", committee, Role.INSPECTOR, "Trần Thị Thanh")
+    # Reception and the post work at the one-stop centre; specialists and leaders at the People's
+    # Committee that resolves what the centre receives.
     _ensure_officer(report, "tiepnhan.tinh", province_centre, Role.RECEPTION, "Lê Thị Tiếp")
-    _ensure_officer(report, "chuyenvien.tinh", province_centre, Role.SPECIALIST, "Phạm Văn Chuyên")
-    _ensure_officer(report, "lanhdao.tinh", province_centre, Role.LEADER, "Hoàng Văn Lãnh")
+    _ensure_officer(report, "chuyenvien.tinh", committee, Role.SPECIALIST, "Phạm Văn Chuyên")
+    _ensure_officer(report, "lanhdao.tinh", committee, Role.LEADER, "Hoàng Văn Lãnh")
     _ensure_officer(report, "buuchinh.tinh", province_centre, Role.POSTAL, "Đỗ Thị Bưu")
     commune_centres = sorted(
         (u for u in centres if u.level == Unit.Level.COMMUNE), key=lambda u: u.area_code
@@ -150,11 +152,18 @@ def demo_load(*, province_code: int = DEMO_PROVINCE, communes_with_staff: int = 
         _ensure_officer(
             report, f"tiepnhan.{slug}", centre, Role.RECEPTION, f"Cán bộ một cửa {slug}"
         )
+        committee_of_commune = centre.parent or centre
         _ensure_officer(
-            report, f"chuyenvien.{slug}", centre, Role.SPECIALIST, f"Chuyên viên {slug}"
+            report,
+            f"chuyenvien.{slug}",
+            committee_of_commune,
+            Role.SPECIALIST,
+            f"Chuyên viên {slug}",
         )
-        _ensure_officer(report, f"lanhdao.{slug}", centre, Role.LEADER, f"Lãnh đạo {slug}")
         _ensure_officer(
-            report, f"quantri.{slug}", centre.parent or centre, Role.UNIT_ADMIN, f"Quản trị {slug}"
+            report, f"lanhdao.{slug}", committee_of_commune, Role.LEADER, f"Lãnh đạo {slug}"
+        )
+        _ensure_officer(
+            report, f"quantri.{slug}", committee_of_commune, Role.UNIT_ADMIN, f"Quản trị {slug}"
         )
     return report

@@ -52,7 +52,7 @@ def clock_inputs(
                 notes.append("Nhận đủ hồ sơ bổ sung: thời hạn được tính lại từ đầu.")
             elif kind == EventType.SUPPLEMENT_REQUESTED and policy == SupplementPolicy.CONTINUE:
                 notes.append("Bổ sung hồ sơ không làm dừng thời hạn (theo quy định của thủ tục).")
-            else:
+            elif event.at > since:  # a wait of no time stops nothing
                 pauses.append(
                     Pause(
                         since,

@@ -60,3 +60,60 @@ def test_bad_arguments_are_refused():
         demo_generate(
             province_code="42", count=0, start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1)
         )
+
+
+def test_demo_officers_can_work_their_dossiers():
+    from motcua.accounts.models import User
+    from motcua.dossiers.services import (
+        Applicant,
+        Intake,
+        ReceivedComponent,
+        dossier_assign,
+        dossier_receive,
+        dossier_resolve,
+    )
+    from motcua.units.models import Unit
+
+    demo_load(communes_with_staff=1)
+    reception = User.objects.get(
+        username__startswith="tiepnhan.", memberships__unit__level="commune"
+    )
+    centre = reception.memberships.get().unit
+    version = centre.procedures.first().procedure.versions.first()
+    components = [
+        ReceivedComponent(c.name, position=c.position, originals=1)
+        for c in version.components.all()
+        if c.required
+    ]
+    dossier = dossier_receive(
+        intake=Intake(
+            procedure_code=version.procedure.code,
+            applicant=Applicant(name="Lê Văn Cường"),
+            receiving_unit=centre,
+            components=components,
+        ),
+        actor=reception,
+        at=at(2026, 3, 2, 9),
+    )
+    assert dossier.resolving_unit == centre.parent
+    assert centre.parent.kind == Unit.Kind.PEOPLES_COMMITTEE
+    slug = reception.username.split(".", 1)[1]
+    leader = User.objects.get(username=f"lanhdao.{slug}")
+    specialist = User.objects.get(username=f"chuyenvien.{slug}")
+    step = version.steps.filter(role="specialist").first()
+    dossier = dossier_assign(
+        dossier=dossier,
+        actor=leader,
+        expected_version=dossier.version,
+        step=step.position if step else 1,
+        assignee=specialist,
+        at=at(2026, 3, 2, 10),
+    )
+    dossier = dossier_resolve(
+        dossier=dossier,
+        actor=leader,
+        expected_version=dossier.version,
+        outcome="approved",
+        at=at(2026, 3, 2, 11),
+    )
+    assert dossier.status == "resolved"

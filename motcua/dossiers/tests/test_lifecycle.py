@@ -379,3 +379,25 @@ class TestGuards:
 
 def full_first_only() -> list[ReceivedComponent]:
     return [ReceivedComponent("Tờ khai theo mẫu", position=1, originals=1)]
+
+
+def test_a_wait_of_no_time_stops_nothing(desk, receive):
+    from motcua.dossiers.services import dossier_receive_payment, dossier_request_payment
+
+    dossier = work_through(desk, receive("1.004222", at(2026, 3, 2, 9)), at(2026, 3, 2, 10))
+    dossier = dossier_request_payment(
+        dossier=dossier,
+        actor=desk.specialist,
+        expected_version=dossier.version,
+        amount=20000,
+        description="Lệ phí",
+        at=at(2026, 3, 2, 11),
+    )
+    dossier = dossier_receive_payment(
+        dossier=dossier,
+        actor=desk.reception,
+        expected_version=dossier.version,
+        receipt_number="BL-1",
+        at=at(2026, 3, 2, 11),
+    )
+    assert dossier.due_date == dt.date(2026, 3, 11)
