@@ -29,10 +29,13 @@ def _private_data_dir(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test starts with no cached calendar (ids are reused after a test's rollback)."""
+    """Each test starts with no cached calendar or procedure version (ids are reused after a
+    test's rollback)."""
     from motcua.calendars import selectors
+    from motcua.catalog import selectors as catalog_selectors
 
     selectors._cache.clear()
+    catalog_selectors._versions.clear()
 
 
 @pytest.fixture

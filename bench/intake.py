@@ -27,6 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
 os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))
+# As in production: messages are queued for workers, not delivered inside the counter's request.
+os.environ.setdefault("MOTCUA_TASKS", "database")
 
 
 def _setup(units: int) -> dict[str, object]:

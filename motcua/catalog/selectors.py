@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from motcua.catalog.models import Procedure, ProcedureVersion, UnitProcedure
 from motcua.core.errors import NotFound
@@ -27,8 +28,23 @@ def procedure_versions_in_force(*, on: dt.date) -> QuerySet[ProcedureVersion]:
     )
 
 
+# Versions never change once stored (an edit is a new version, a replaced future version gets a
+# new id), so each process keeps the ones it read, keyed by the latest version id: a counter desk
+# receiving all day reads each procedure once.
+_versions: dict[tuple[str, dt.date, int], ProcedureVersion] = {}
+_versions_lock = threading.Lock()
+
+
+def catalog_version() -> int:
+    return ProcedureVersion.objects.aggregate(latest=Max("id"))["latest"] or 0
+
+
 def procedure_version_in_force(*, code: str, on: dt.date) -> ProcedureVersion:
     """The version of procedure ``code`` in force on ``on`` (what a dossier received then keeps)."""
+    key = (code, on, catalog_version())
+    cached = _versions.get(key)
+    if cached is not None:
+        return cached
     version = (
         ProcedureVersion.objects.filter(procedure__code=code, effective_from__lte=on)
         .select_related("procedure", "field")
@@ -41,6 +57,10 @@ def procedure_version_in_force(*, code: str, on: dt.date) -> ProcedureVersion:
             f"Không có thủ tục mã {code} có hiệu lực ngày {on:%d/%m/%Y}.",
             code="procedure_not_found",
         )
+    with _versions_lock:
+        if len(_versions) > 4096:
+            _versions.clear()
+        _versions[key] = version
     return version
 
 

@@ -111,6 +111,12 @@ if _database_url:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Server-side parameter binding lets PostgreSQL prepare the statements a worker repeats
+        # (psycopg prepares after a few executions), instead of parsing and planning each time.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+            "MOTCUA_DB_SERVER_SIDE_BINDING", True
+        )
 else:
     DATABASES = {
         "default": {

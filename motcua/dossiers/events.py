@@ -39,7 +39,7 @@ def chain_hash(prev_hash: str, text: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
 
 
-def append_event(
+def prepare_event(
     dossier: Dossier,
     *,
     type: str,
@@ -51,7 +51,7 @@ def append_event(
     documents: list[dict[str, Any]] | None = None,
     actor_name: str = "",
 ) -> DossierEvent:
-    """Append one event to the dossier's chain; the caller saves the dossier afterwards.
+    """The next event of the dossier's chain, numbered and hashed, not yet saved.
 
     ``actor_name`` is the acting person's name when there is no account (an imported history).
     """
@@ -66,13 +66,18 @@ def append_event(
         actor_name=actor.get_full_name() if actor is not None else actor_name,
         unit=unit,
         reason=reason,
-        data=data or {},
+        # The hash covers the data as the database will give it back (a JSON round trip).
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False)),
         documents=documents or [],
         prev_hash=dossier.last_hash,
     )
-    # The hash covers the data as the database will give it back (JSON round trip).
-    event.data = json.loads(json.dumps(event.data, ensure_ascii=False))
     event.hash = chain_hash(event.prev_hash, canonical(event, str(dossier.uid)))
+    return event
+
+
+def append_event(dossier: Dossier, **fields: Any) -> DossierEvent:
+    """Append one event to the dossier's chain; the caller saves the dossier afterwards."""
+    event = prepare_event(dossier, **fields)
     event.save()
     dossier.event_count = event.seq
     dossier.last_hash = event.hash

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -389,7 +390,7 @@ def test_a_wait_of_no_time_stops_nothing(desk, receive):
         dossier=dossier,
         actor=desk.specialist,
         expected_version=dossier.version,
-        amount=20000,
+        amount=Decimal(20000),
         description="Lệ phí",
         at=at(2026, 3, 2, 11),
     )
