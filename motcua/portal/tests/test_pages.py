@@ -164,3 +164,11 @@ def test_english_version(client, catalogue):
     body = client.get("/thu-tuc/1.000894/").content.decode()
     assert "Marriage registration" in body
     assert "Application file" in body or "Required documents" in body
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_asks(client, catalogue):
+    response = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert response.headers["Content-Language"] == "vi"
+    assert "Tra cứu thủ tục hành chính" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Find an administrative procedure" in client.get("/").content.decode()
