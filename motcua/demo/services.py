@@ -88,9 +88,11 @@ def demo_load(*, province_code: int = DEMO_PROVINCE, communes_with_staff: int = 
 
     subtree = list(unit_subtree(unit=committee).filter(valid_to__isnull=True))
     for unit in subtree:
-        if not unit.identifier:
+        # Committees and service centres only: departments have no area code to derive one from.
+        if not unit.identifier and unit.area_code:
             unit.identifier = _demo_identifier(unit, province_code)
             unit_update(unit=unit, parent_changed=False)
+    committee.refresh_from_db()  # the loop above saved its own copy of it
     if not committee.working_hours:
         # Illustrative hours with a summer variant; each province sets its own.
         committee.working_hours = "07:30-11:30,13:30-17:00"

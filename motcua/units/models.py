@@ -119,6 +119,8 @@ class Unit(models.Model):
                 fields=["identifier"],
                 condition=Q(valid_to__isnull=True),
                 name="unit_identifier_unique_open",
+                violation_error_message="Mã định danh điện tử này đã được một đơn vị đang hoạt "
+                "động dùng.",
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)

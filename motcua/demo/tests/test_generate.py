@@ -117,3 +117,17 @@ def test_demo_officers_can_work_their_dossiers():
         at=at(2026, 3, 2, 11),
     )
     assert dossier.status == "resolved"
+
+
+def test_loading_the_demo_twice_changes_nothing():
+    from motcua.units.models import Unit
+
+    demo_load(communes_with_staff=1)
+    units = Unit.objects.count()
+    identifiers = sorted(Unit.objects.exclude(identifier=None).values_list("identifier", flat=True))
+    demo_load(communes_with_staff=1)
+    assert Unit.objects.count() == units
+    assert (
+        sorted(Unit.objects.exclude(identifier=None).values_list("identifier", flat=True))
+        == identifiers
+    )
