@@ -41,6 +41,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import EventType
 from motcua.dossiers.selectors import (
     apologies_to_sign,
+    applicant_identity_visible_to,
     dossier_events,
     dossier_get_for_officer,
     dossier_search,
@@ -381,9 +382,6 @@ def _dossier_page(
         cards.append({"action": action, "form": action.build(situation, data)})
     now = clock.now()
     timings = step_timings(dossier, events, now=now)
-    receiving_officer = user.is_superuser or (
-        memberships_active(user=user).filter(unit=dossier.receiving_unit).exists()
-    )
     context = _context(
         request,
         dossier=dossier,
@@ -399,7 +397,7 @@ def _dossier_page(
         steps=step_rows(dossier, timings, today=clock.local(now).date()),
         cards=cards,
         pdf_forms=dossier_forms(dossier, events),
-        show_id=receiving_officer,
+        show_id=applicant_identity_visible_to(user=user, dossier=dossier),
         overdue_now=dossier.is_open
         and dossier.due_date is not None
         and dossier.due_date < clock.local(now).date(),

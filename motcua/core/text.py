@@ -25,4 +25,13 @@ def unaccent(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def mask_identifier(value: str | None) -> str:
+    """Only the last four characters of a personal identifier: 001099012345 → ********2345
+    (personal data, ND 13/2023/NĐ-CP: shown whole only to the officers who handle the dossier)."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
 WEEKDAY_NAMES_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")

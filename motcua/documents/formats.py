@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from motcua.core import clock
+from motcua.core.text import mask_identifier  # noqa: F401 - the forms mask identifiers with it
 
 
 def day(value: dt.date | dt.datetime | None) -> str:
@@ -49,15 +50,6 @@ def money(amount: str | Decimal | int | None) -> str:
     if cents:
         text += "," + f"{abs(cents):.2f}"[2:].rstrip("0")
     return f"{text} đồng"
-
-
-def mask_identifier(value: str) -> str:
-    """Only the last four characters shown: the identifier is personal data (ND 13/2023/NĐ-CP), and
-    a printed form travels through many hands."""
-    value = value.strip()
-    if not value:
-        return ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
 def count(value: int) -> str:

@@ -26,6 +26,7 @@ from motcua.accounts.selectors import users_visible_to
 from motcua.apiclients.auth import ApiTokenAuth, api_actor
 from motcua.core import clock
 from motcua.core.errors import NotFound
+from motcua.core.text import mask_identifier
 from motcua.dossiers.events import chain_problems
 from motcua.dossiers.models import (
     DOSSIER_CODE_PATTERN,
@@ -37,7 +38,12 @@ from motcua.dossiers.models import (
     Status,
     Timeliness,
 )
-from motcua.dossiers.selectors import dossier_events, dossier_get_for_officer, dossier_search
+from motcua.dossiers.selectors import (
+    applicant_identity_visible_to,
+    dossier_events,
+    dossier_get_for_officer,
+    dossier_search,
+)
 from motcua.dossiers.services import (
     Applicant,
     Intake,
@@ -272,11 +278,6 @@ def _unit(unit: Unit) -> dict[str, Any]:
     }
 
 
-def mask_id_number(value: str) -> str:
-    """Only the last four digits of a citizen ID number: ********2345."""
-    return value[-4:].rjust(len(value), "*") if value else ""
-
-
 def _ref(dossier: Dossier) -> str:
     return dossier.code or f"#{dossier.pk}"
 
@@ -313,20 +314,25 @@ def _summary(dossier: Dossier) -> dict[str, Any]:
         "applicant": {
             "kind": dossier.applicant_kind,
             "name": dossier.applicant_name,
-            "id_number": mask_id_number(dossier.applicant_id_number),
+            "id_number": mask_identifier(dossier.applicant_id_number),
         },
     }
 
 
-def _detail(dossier: Dossier) -> dict[str, Any]:
+def _detail(dossier: Dossier, user: User) -> dict[str, Any]:
     assignee = dossier.assignee
+    whole = applicant_identity_visible_to(user=user, dossier=dossier)
     return {
         **_base(dossier),
         "applicant": {
             "kind": dossier.applicant_kind,
             "name": dossier.applicant_name,
-            "id_number": dossier.applicant_id_number,
-            "tax_code": dossier.applicant_tax_code,
+            "id_number": dossier.applicant_id_number
+            if whole
+            else mask_identifier(dossier.applicant_id_number),
+            "tax_code": dossier.applicant_tax_code
+            if whole
+            else mask_identifier(dossier.applicant_tax_code),
             "phone": dossier.applicant_phone,
             "email": dossier.applicant_email,
             "address": dossier.applicant_address,
@@ -511,7 +517,7 @@ def receive_dossier(request: HttpRequest, body: IntakeIn) -> Reply[dict[str, Any
     dossier = dossier_receive(
         intake=_intake(body, Channel.DIRECT), actor=api_actor(request), at=clock.now()
     )
-    return Reply(201, _detail(dossier))
+    return Reply(201, _detail(dossier, api_actor(request)))
 
 
 @router.post(
@@ -524,7 +530,7 @@ def submit_dossier(request: HttpRequest, body: SubmissionIn) -> Reply[dict[str, 
     dossier = dossier_submit(
         intake=_intake(body, body.channel), actor=api_actor(request), at=clock.now()
     )
-    return Reply(201, _detail(dossier))
+    return Reply(201, _detail(dossier, api_actor(request)))
 
 
 @router.post(
@@ -542,7 +548,7 @@ def refuse_dossier_at_counter(
         reason=body.reason,
         at=clock.now(),
     )
-    return Reply(201, _detail(dossier))
+    return Reply(201, _detail(dossier, api_actor(request)))
 
 
 # Registered after the intake paths: "/{code}" would otherwise catch "/submissions".
@@ -555,7 +561,8 @@ def refuse_dossier_at_counter(
     operation_id="get_dossier",
 )
 def get_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _detail(_dossier(api_actor(request), code))
+    actor = api_actor(request)
+    return _detail(_dossier(actor, code), actor)
 
 
 @router.get(
@@ -699,7 +706,7 @@ def _transition(
         at=clock.now(),
         **arguments,
     )
-    return _detail(changed)
+    return _detail(changed, api_actor(request))
 
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -136,6 +136,10 @@ def project(events: Iterable[EventLike]) -> Projection:
             state.assignee_id = data.get("assignee")
         elif kind == EventType.STEP_COMPLETED:
             state.assignee_id = None
+        elif kind == EventType.TRANSFERRED:
+            # The new unit's leader assigns the work again; the deadline does not restart.
+            state.assignee_id = None
+            state.current_step = None
         elif kind in (EventType.SUPPLEMENT_REQUESTED, EventType.PAYMENT_REQUESTED):
             state.status = (
                 Status.SUPPLEMENT if kind == EventType.SUPPLEMENT_REQUESTED else Status.PAYMENT
@@ -153,6 +157,9 @@ def project(events: Iterable[EventLike]) -> Projection:
             state.status = Status.RESOLVED
             state.outcome = data.get("outcome", Outcome.APPROVED)
             state.ended_at = event.at
+            # The fact, by date against the lawful due date (the national 766 computation does the
+            # same); how form II.06a counts refusals, withdrawals and stops is the report's policy
+            # (decision 5), applied there, not stored here.
             state.timeliness = timeliness_of(event.at, state.due_date)
             state.assignee_id = None
         elif kind in (EventType.WITHDRAWN, EventType.STOPPED):

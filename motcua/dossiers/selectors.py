@@ -19,26 +19,55 @@ from django.db.models import (
     Subquery,
 )
 
-from motcua.accounts.models import Membership, Role, User
-from motcua.accounts.selectors import memberships_active, units_visible_to
+from motcua.accounts.models import SUBTREE_ROLES, Membership, Role, User
+from motcua.accounts.selectors import memberships_active, user_has_role
 from motcua.calendars.selectors import schedule_for
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.core.text import fold
-from motcua.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
+from motcua.dossiers.models import (
+    OPEN_STATUSES,
+    Channel,
+    Delivery,
+    Dossier,
+    DossierEvent,
+    Status,
+)
 from motcua.dossiers.projection import EventType
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_province, unit_subtree
 
 
 def dossiers_visible_to(*, user: User) -> QuerySet[Dossier]:
+    """Dossiers of the units the officer works in (whole subtrees for administrators and
+    inspectors); postal staff, who work for the postal operator, see only what goes by post."""
     base = Dossier.objects.select_related(
         "procedure_version__procedure", "receiving_unit", "resolving_unit", "assignee"
     )
     if user.is_superuser:
         return base
-    units = units_visible_to(user=user)
-    return base.filter(pk__in=Dossier.objects.filter(involved_units__in=units).values("pk"))
+    condition = Q(pk__in=[])
+    for membership in memberships_active(user=user):
+        if membership.role in SUBTREE_ROLES:
+            scope = Q(involved_units__path__startswith=membership.unit.path)
+        else:
+            scope = Q(involved_units=membership.unit)
+        if membership.role == Role.POSTAL:
+            scope &= Q(channel=Channel.POSTAL) | Q(delivery=Delivery.POST)
+        condition |= scope
+    return base.filter(pk__in=Dossier.objects.filter(condition).values("pk"))
+
+
+def applicant_identity_visible_to(*, user: User, dossier: Dossier) -> bool:
+    """Whether the officer sees the applicant's ID and tax numbers whole: those who receive or
+    resolve the dossier do; consulted units and postal staff see them masked."""
+    if user.is_superuser:
+        return True
+    roles = frozenset(role for role in Role if role != Role.POSTAL)
+    return any(
+        user_has_role(user=user, unit=unit, roles=roles)
+        for unit in (dossier.receiving_unit, dossier.resolving_unit)
+    )
 
 
 def dossier_get_for_officer(*, user: User, code: str) -> Dossier:

@@ -94,9 +94,9 @@ RULES: dict[EventType, Rule] = {
     EventType.REFUSED_AT_INTAKE: Rule(
         "từ chối tiếp nhận", frozenset({Status.SUBMITTED}), RECEPTION, "receiving"
     ),
-    EventType.ASSIGNED: Rule(
-        "phân công xử lý", WORKING, frozenset({Role.LEADER, Role.RECEPTION}), "any"
-    ),
+    # The leader of the unit that resolves hands work to its officers (ND 61/2018 Điều 19
+    # khoản 1: "người đứng đầu cơ quan … phân công"); a consulted unit answers, it does not assign.
+    EventType.ASSIGNED: Rule("phân công xử lý", WORKING, LEADERS, "resolving"),
     EventType.STEP_COMPLETED: Rule(
         "hoàn thành bước xử lý", frozenset({Status.PROCESSING}), HANDLERS, "resolving"
     ),
@@ -107,12 +107,7 @@ RULES: dict[EventType, Rule] = {
         "trả lời xin ý kiến", frozenset({Status.PROCESSING}), HANDLERS, "any"
     ),
     EventType.TRANSFERRED: Rule("chuyển xử lý", WORKING, LEADERS, "resolving"),
-    EventType.SUPPLEMENT_REQUESTED: Rule(
-        "yêu cầu bổ sung hồ sơ",
-        WORKING,
-        frozenset({Role.SPECIALIST, Role.LEADER, Role.RECEPTION}),
-        "any",
-    ),
+    EventType.SUPPLEMENT_REQUESTED: Rule("yêu cầu bổ sung hồ sơ", WORKING, HANDLERS, "resolving"),
     EventType.SUPPLEMENT_RECEIVED: Rule(
         "nhận hồ sơ bổ sung", frozenset({Status.SUPPLEMENT}), RECEPTION, "receiving"
     ),
@@ -133,8 +128,10 @@ RULES: dict[EventType, Rule] = {
         "rút hồ sơ theo yêu cầu", OPEN | {Status.SUBMITTED}, RECEPTION, "receiving"
     ),
     EventType.STOPPED: Rule("dừng xử lý", OPEN, LEADERS, "resolving"),
-    EventType.APOLOGY_PROPOSED: Rule("đề xuất xin lỗi, hẹn lại", OPEN, HANDLERS, "resolving"),
-    EventType.APOLOGY_ISSUED: Rule("ký phiếu xin lỗi, hẹn lại", OPEN, LEADERS, "resolving"),
+    # Not while waiting for the applicant: the due date is not running then, and will be computed
+    # again when the papers or the payment come back.
+    EventType.APOLOGY_PROPOSED: Rule("đề xuất xin lỗi, hẹn lại", WORKING, HANDLERS, "resolving"),
+    EventType.APOLOGY_ISSUED: Rule("ký phiếu xin lỗi, hẹn lại", WORKING, LEADERS, "resolving"),
     EventType.POSTAL_DISPATCHED: Rule(
         "giao kết quả cho bưu chính",
         frozenset({Status.RESOLVED}),
@@ -652,11 +649,19 @@ def dossier_assign(
 ) -> Dossier:
     """Hand the dossier to an officer for a step of the procedure's internal process."""
     dossier = _locked(dossier, expected_version)
-    acting_unit = _check(dossier, EventType.ASSIGNED, actor, unit)
+    acting_unit = _check(dossier, EventType.ASSIGNED, actor)
     steps = {s.position: s for s in dossier.procedure_version.steps.all()}
     if steps and step not in steps:
         raise InvalidInput(f"Quy trình của thủ tục không có bước {step}.")
     performing_unit = unit or dossier.resolving_unit
+    if (
+        performing_unit != dossier.resolving_unit
+        and _pending_consultation(dossier, performing_unit) is None
+    ):
+        raise InvalidInput(
+            f"{performing_unit} không giải quyết hồ sơ {dossier} và không có yêu cầu xin ý kiến "
+            "nào đang chờ: chỉ phân công cho cán bộ của đơn vị giải quyết."
+        )
     if not user_has_role(
         user=assignee, unit=performing_unit, roles=frozenset({Role.SPECIALIST, Role.LEADER})
     ):

@@ -8,17 +8,15 @@ from typing import Any
 from django import template
 
 from motcua.backoffice.presentation import dossier_ref
+from motcua.core.text import mask_identifier
 
 register = template.Library()
 
 
 @register.filter
 def masked(value: str | None) -> str:
-    """001099012345 → ********2345: only the officers of the receiving unit see it whole."""
-    if not value:
-        return ""
-    keep = 4 if len(value) > 6 else 0
-    return "*" * (len(value) - keep) + value[len(value) - keep :]
+    """001099012345 → ********2345, for officers who do not handle the dossier."""
+    return mask_identifier(value)
 
 
 @register.filter

@@ -10,14 +10,17 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.models import Role
 from motcua.calendars.tests.calendar_data import at
+from motcua.dossiers.models import Delivery
 from motcua.dossiers.selectors import (
     apologies_to_sign,
+    applicant_identity_visible_to,
     dossier_search,
     dossiers_assigned_to,
     dossiers_awaiting_reception,
     dossiers_due_soon,
     dossiers_to_approve,
     dossiers_to_assign,
+    dossiers_visible_to,
     group_by_urgency,
     next_working_day,
     unit_overview_counts,
@@ -172,3 +175,22 @@ def test_name_search_ignores_diacritics_and_case(desk, receive):
     assert found("ĐẶNG THỊ") == ["Đặng Thị Hương"]
     assert found("anh") == ["Nguyễn Văn Ánh"]
     assert found("huong.") == []  # punctuation is matched literally, never as a pattern
+
+
+def test_postal_staff_see_only_what_goes_by_post(desk, receive):
+    at_counter = receive("1.001612", at(2026, 3, 2, 9))
+    by_post = receive("1.001612", at(2026, 3, 2, 10), delivery=Delivery.POST)
+    assert set(dossiers_visible_to(user=desk.postal)) == {by_post}
+    assert set(dossiers_visible_to(user=desk.reception)) == {at_counter, by_post}
+    assert not applicant_identity_visible_to(user=desk.postal, dossier=by_post)
+    assert applicant_identity_visible_to(user=desk.reception, dossier=by_post)
+
+
+def test_an_inspector_of_the_province_sees_the_communes_below(
+    desk, receive, make_officer, province, other_commune
+):
+    dossier = receive("1.001612", at(2026, 3, 2, 9))
+    inspector = make_officer(province, Role.INSPECTOR, "thanhtra")
+    neighbour = make_officer(other_commune, Role.INSPECTOR, "thanhtra.hai")
+    assert list(dossiers_visible_to(user=inspector)) == [dossier]
+    assert list(dossiers_visible_to(user=neighbour)) == []

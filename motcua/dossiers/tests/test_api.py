@@ -399,8 +399,18 @@ def test_consultation_and_transfer(officers, api, other_commune, province, make_
         working_days=2,
     )
     assert other_commune.identifier in [u["identifier"] for u in dossier["involved_units"]]
-    # The consulted unit now sees the dossier and answers for itself.
-    assert consulted.get(code).status_code == 200
+    # The consulted unit now sees the dossier, the applicant's ID number masked, and answers for
+    # itself; it may not assign the resolving unit's work.
+    seen = consulted.get(code).json()
+    assert seen["applicant"]["id_number"] == "********2345"
+    assert officers.leader.get(code).json()["applicant"]["id_number"] == "001099012345"
+    consulted_leader = api(make_officer(other_commune, Role.LEADER, "lanhdao2"))
+    response = consulted_leader.post(
+        f"{code}/assign",
+        {"version": dossier["version"], "step": 2, "assignee": "chuyenvien2"},
+        when=at(2026, 3, 2, 12),
+    )
+    error(response, 403, "permission_denied")
     dossier = consulted.act(
         code,
         "answer-consultation",
@@ -418,6 +428,9 @@ def test_consultation_and_transfer(officers, api, other_commune, province, make_
         reason="Thuộc thẩm quyền cấp tỉnh",
     )
     assert dossier["resolving_unit"]["identifier"] == province.identifier
+    # The new unit's leader assigns the work again.
+    assert dossier["assignee"] is None
+    assert dossier["current_step"] is None
     events = officers.leader.get(f"{code}/events").json()["events"]
     assert [e["type"] for e in events][-3:] == [
         "consultation_requested",
