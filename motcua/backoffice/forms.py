@@ -355,6 +355,19 @@ class ReturnForm(ActionForm):
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class RecordDateField(forms.DateField):
+    """A date of the one-stop records: years 2000–2099, so that a typo like 0001-01-01 is an
+    error on the form rather than an overflow when the day is turned into a range of instants."""
+
+    widget = DATE_INPUT
+    earliest, latest = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not self.earliest <= value <= self.latest:
+            raise forms.ValidationError("Ngày phải trong khoảng năm 2000–2099.")
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label="Mã hồ sơ, tên hoặc số định danh người nộp",
@@ -367,8 +380,8 @@ class SearchForm(forms.Form):
     status = forms.ChoiceField(
         label="Trạng thái", required=False, choices=[("", "Tất cả"), *Status.choices]
     )
-    received_from = forms.DateField(label="Tiếp nhận từ ngày", required=False, widget=DATE_INPUT)
-    received_to = forms.DateField(label="đến ngày", required=False, widget=DATE_INPUT)
+    received_from = RecordDateField(label="Tiếp nhận từ ngày", required=False)
+    received_to = RecordDateField(label="đến ngày", required=False)
     unit = forms.ModelChoiceField(
         label="Đơn vị", required=False, queryset=Unit.objects.none(), empty_label="Tất cả"
     )
@@ -391,8 +404,8 @@ class RegisterForm(forms.Form):
     """Sổ theo dõi hồ sơ (Mẫu 06) of a unit over a period."""
 
     unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), empty_label=None)
-    start = forms.DateField(label="Từ ngày", widget=DATE_INPUT)
-    end = forms.DateField(label="Đến ngày", widget=DATE_INPUT)
+    start = RecordDateField(label="Từ ngày")
+    end = RecordDateField(label="Đến ngày")
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

@@ -35,6 +35,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_search, procedure_versions_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.text import record_number
 from motcua.documents.services import render_dossier_form, render_register
 from motcua.dossiers.deadlines import step_timings
 from motcua.dossiers.models import Dossier
@@ -132,7 +133,7 @@ def _home_unit(user: User) -> Unit | None:
 
 def _dossier(request: HttpRequest, ref: str) -> Dossier:
     """The dossier by its code ("#12" before receipt: ``ref`` 12), if the officer may see it."""
-    key = f"#{ref}" if ref.isdigit() else ref
+    key = f"#{ref}" if record_number(ref) is not None else ref
     try:
         return dossier_get_for_officer(user=_user(request), code=key)
     except NotFound as exc:
@@ -203,7 +204,8 @@ def _intake_form(request: HttpRequest, data: Any = None) -> IntakeForm:
     units = _intake_units(_user(request))
     source = data if data is not None else request.GET
     wanted = str(source.get("receiving_unit") or "")
-    chosen = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted_pk = record_number(wanted)
+    chosen = units.filter(pk=wanted_pk).first() if wanted_pk is not None else None
     unit = chosen or units.first()
     today = clock.today()
     versions: list[ProcedureVersion] = []

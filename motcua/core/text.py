@@ -35,3 +35,12 @@ def mask_identifier(value: str | None) -> str:
 
 
 WEEKDAY_NAMES_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+_RECORD_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def record_number(text: str) -> int | None:
+    """A database key typed or put in a URL by a person, or None: ASCII digits only ("²".isdigit()
+    is true and int() of it fails) and short enough for a 64-bit column."""
+    return int(text) if _RECORD_NUMBER.fullmatch(text) else None

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StrictInt, StringConstraints
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import users_visible_to
@@ -608,7 +608,8 @@ def get_dossier_events(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 class VersionIn(Schema):
-    version: int = Field(
+    # Strict: a version is a number the API gave out, never true, "3" or 3.0.
+    version: StrictInt = Field(
         ge=0,
         le=2_147_483_647,
         description="Phiên bản hồ sơ đã đọc; hồ sơ đã đổi thì trả 409 stale_dossier",

@@ -24,7 +24,7 @@ from motcua.accounts.selectors import memberships_active, user_has_role
 from motcua.calendars.selectors import schedule_for
 from motcua.core import clock
 from motcua.core.errors import NotFound
-from motcua.core.text import fold
+from motcua.core.text import fold, record_number
 from motcua.dossiers.models import (
     OPEN_STATUSES,
     Channel,
@@ -73,7 +73,8 @@ def applicant_identity_visible_to(*, user: User, dossier: Dossier) -> bool:
 def dossier_get_for_officer(*, user: User, code: str) -> Dossier:
     """A dossier by its code (or its number before receipt, "#12"), if the officer may see it."""
     dossiers = dossiers_visible_to(user=user)
-    lookup = Q(pk=int(code[1:])) if code.startswith("#") and code[1:].isdigit() else Q(code=code)
+    number = record_number(code[1:]) if code.startswith("#") else None
+    lookup = Q(pk=number) if number is not None else Q(code=code)
     dossier = dossiers.filter(lookup).first()
     if dossier is None:
         raise NotFound(

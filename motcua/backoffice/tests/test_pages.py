@@ -149,6 +149,8 @@ def test_the_register_of_a_unit(desk, receive, client_for, other_commune):
     for query in (
         {"unit": other_commune.pk, "start": "2026-03-01", "end": "2026-03-31"},
         {"unit": desk.unit.pk, "start": "2026-03-31", "end": "2026-03-01"},
+        {"unit": desk.unit.pk, "start": "9999-12-30", "end": "9999-12-31"},
+        {"unit": "²", "start": "2026-03-01", "end": "2026-03-31"},
     ):
         response = officer.get("/can-bo/so-theo-doi.pdf", query)
         assert response.status_code == 302
@@ -278,9 +280,16 @@ def test_search_by_name_without_diacritics_code_id_status_and_dates(
     assert found(received_from="2026-03-05", received_to="2026-03-06") == {"tomorrow", "waiting"}
     assert found(received_from="2026-03-09") == {"later", "unassigned"}
     # A malformed condition is ignored with a message, never an error page.
-    response = officer.get("/can-bo/tong-quan/", {"received_from": "09/2026", "status": "bogus"})
-    assert response.status_code == 200
-    assert "Điều kiện tìm kiếm không hợp lệ" in response.content.decode()
+    for query in (
+        {"received_from": "09/2026", "status": "bogus"},
+        {"received_from": "0001-01-01", "received_to": "9999-12-31"},
+    ):
+        response = officer.get("/can-bo/tong-quan/", query)
+        assert response.status_code == 200
+        assert "Điều kiện tìm kiếm không hợp lệ" in response.content.decode()
+    # A reference that only looks like a number is an unknown dossier, not an error.
+    for ref in ("²", "9" * 30):
+        assert officer.get(f"/can-bo/ho-so/{ref}/").status_code == 404
 
 
 def test_search_results_are_paginated(desk, receive, client_for, frozen):

@@ -463,6 +463,20 @@ def test_the_version_is_required(officers):
     assert [e["field"] for e in body["errors"]] == ["version"]
 
 
+@pytest.mark.parametrize("version", [True, "1", 1.0, -1])
+def test_the_version_is_a_plain_number(officers, version):
+    dossier = receive(officers, "1.004222", at(2026, 3, 2, 9))
+    assert dossier["version"] == 1
+    response = officers.leader.post(
+        f"{dossier['code']}/resolve",
+        {"version": version, "outcome": "approved"},
+        when=at(2026, 3, 2, 11),
+    )
+    body = error(response, 422, "invalid_input")
+    assert [e["field"] for e in body["errors"]] == ["version"]
+    assert Dossier.objects.get(code=dossier["code"]).event_count == 1
+
+
 def test_an_illegal_transition_is_refused(officers):
     dossier = receive(officers, "1.004222", at(2026, 3, 2, 9))
     response = officers.reception.post(
