@@ -236,6 +236,11 @@ class _Problems:
         return bool(self.items)
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_TEXT = 4000  # the longest reason or answer the pages and the API accept
+MAX_COUNT = 1000  # papers of one kind, steps of a process: as the API bounds them
+
+
 def _text(
     raw: dict[str, Any],
     key: str,
@@ -252,6 +257,14 @@ def _text(
         return default
     if not isinstance(value, str):
         problems.add(place, f"phải là chuỗi ký tự, không phải {_kind_of(value)}")
+        return default
+    # JSON may spell a NUL or half a surrogate pair; neither can be stored (PostgreSQL refuses
+    # NUL, UTF-8 has no lone surrogates), so they are an error of the line, not of the database.
+    if _UNSTORABLE.search(value):
+        problems.add(place, "chứa ký tự không lưu được (NUL hoặc nửa cặp surrogate)")
+        return default
+    if len(value) > MAX_TEXT:
+        problems.add(place, f"dài quá {MAX_TEXT} ký tự")
         return default
     value = value.strip()
     if required and not value:
@@ -323,8 +336,8 @@ def parse_civil_date(value: Any, place: str, problems: _Problems) -> dt.date | N
 
 
 def _count(value: Any, place: str, problems: _Problems, *, minimum: int = 0) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.add(place, f"phải là số nguyên từ {minimum} trở lên")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_COUNT:
+        problems.add(place, f"phải là số nguyên từ {minimum} đến {MAX_COUNT}")
         return None
     return value
 

@@ -534,6 +534,27 @@ BAD_LINES = [
         variant(EXAMPLE_1, due_date="2025-04-23"), "due_date", "trước ngày tiếp nhận", id="due"
     ),
     pytest.param(variant(EXAMPLE_1, due_date="7/5/2025"), "due_date", "YYYY-MM-DD", id="due-fmt"),
+    pytest.param(
+        json.dumps(variant(EXAMPLE_1, summary="Đăng ký\x00")),
+        "summary",
+        "NUL",
+        id="nul",
+    ),
+    pytest.param(
+        json.dumps(variant(EXAMPLE_1, applicant={**APPLICANT, "name": "An\ud800"})),
+        "applicant.name",
+        "surrogate",
+        id="lone-surrogate",
+    ),
+    pytest.param(
+        bad_events({**RECEIVED, "reason": "x" * 4001}), "events[0].reason", "dài quá", id="long"
+    ),
+    pytest.param(
+        variant(EXAMPLE_1, components=[{"name": "Tờ khai", "originals": 10**30}]),
+        "components[0].originals",
+        "đến 1000",
+        id="huge-count",
+    ),
 ]
 
 
