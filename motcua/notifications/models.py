@@ -40,6 +40,9 @@ class Notification(models.Model):
         max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set by the worker that is sending the message; others leave it alone until then (a worker
+    # that died mid-send lets it go when the time passes).
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.core import clock
@@ -25,6 +26,7 @@ from motcua.notifications.sms import SmsError, sms_backend
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+CLAIM_TIME = dt.timedelta(minutes=10)  # far longer than one e-mail or SMS takes
 _DELIVERY_TEXT: dict[str, str] = {
     Delivery.COUNTER: "tại Bộ phận Một cửa",
     Delivery.POST: "qua dịch vụ bưu chính",
@@ -129,13 +131,29 @@ def notify_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification
     return created
 
 
+def _claim(notification: Notification, *, now: dt.datetime) -> bool:
+    """Take the message for this worker, or False if it is sent or another worker has it.
+
+    One conditional UPDATE, atomic on SQLite and PostgreSQL alike: two workers handed the same
+    ids (a task retried, ``deliver_pending`` run beside the queue) never both send it.
+    """
+    claimed = Notification.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        pk=notification.pk,
+        status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+    ).update(claimed_until=now + CLAIM_TIME, attempts=F("attempts") + 1)
+    if claimed:
+        notification.attempts += 1
+    return bool(claimed)
+
+
 def deliver(notifications: Iterable[Notification]) -> tuple[int, int]:
     """Send each message; a failure is recorded and retried later, never lost. (sent, failed)"""
     sent = failed = 0
     for notification in notifications:
-        if notification.status == Notification.Status.SENT:
+        if not _claim(notification, now=timezone.now()):
             continue
-        notification.attempts += 1
         try:
             if notification.channel == Notification.Channel.EMAIL:
                 send_mail(
@@ -163,7 +181,8 @@ def deliver(notifications: Iterable[Notification]) -> tuple[int, int]:
             notification.sent_at = timezone.now()
             notification.last_error = ""
             sent += 1
-        notification.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        notification.claimed_until = None
+        notification.save(update_fields=["status", "last_error", "sent_at", "claimed_until"])
     return sent, failed
 
 

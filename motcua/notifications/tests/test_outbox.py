@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from motcua.calendars.tests.calendar_data import at
 from motcua.dossiers.models import Outcome
 from motcua.dossiers.services import Applicant, dossier_resolve
 from motcua.notifications.models import Notification
-from motcua.notifications.services import deliver_pending
+from motcua.notifications.services import deliver, deliver_pending
 from motcua.notifications.sms import SmsError
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,34 @@ def test_the_result_and_a_refusal_reason_are_told(desk, receive):
 def test_no_contact_no_message(desk, receive):
     receive("1.004222", at(2026, 3, 2, 9), applicant=Applicant(name="Không liên lạc"))
     assert not Notification.objects.exists()
+
+
+def test_a_message_is_sent_once_when_two_workers_are_given_it(desk, receive, settings):
+    # on_commit is not run: the messages wait.
+    receive(
+        "1.004222",
+        at(2026, 3, 2, 9),
+        applicant=Applicant(name="Nguyễn Văn An", phone="0912345678", email="an@example.vn"),
+    )
+    waiting = list(Notification.objects.order_by("pk"))
+    assert len(waiting) == 2
+    # Two workers read the same pending rows; the first to claim each one sends it.
+    stale_copies = [Notification.objects.get(pk=row.pk) for row in waiting]
+    assert deliver(waiting) == (2, 0)
+    assert deliver(stale_copies) == (0, 0)
+    assert deliver_pending() == (0, 0)
+    assert len(sms_lines(settings)) == 1
+    assert len(mail.outbox) == 1
+    assert [row.attempts for row in Notification.objects.order_by("pk")] == [1, 1]
+
+
+def test_a_claim_held_by_a_worker_is_respected_until_it_lapses(desk, receive, settings):
+    receive("1.004222", at(2026, 3, 2, 9))
+    sms = Notification.objects.get(channel="sms")
+    now = timezone.now()
+    Notification.objects.filter(pk=sms.pk).update(claimed_until=now + dt.timedelta(minutes=5))
+    assert deliver([sms]) == (0, 0)  # another worker is sending it
+    Notification.objects.filter(pk=sms.pk).update(claimed_until=now - dt.timedelta(seconds=1))
+    assert deliver([sms]) == (1, 0)  # that worker died: the claim lapsed
+    sms.refresh_from_db()
+    assert (sms.status, sms.claimed_until) == ("sent", None)
