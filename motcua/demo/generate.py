@@ -189,6 +189,7 @@ class Generator:
         self.rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by seed
         self.desks = _desks(province)
         self.start, self.end, self.now = start, end, now
+        self.unsaved_sequences: set[tuple[int, dt.date]] = set()
         self.sequences: dict[tuple[int, dt.date], int] = {
             (row.unit_id, row.day): row.last
             for row in DossierSequence.objects.filter(
@@ -248,6 +249,7 @@ class Generator:
             local_day = clock.local(received_at).date()
             key = (desk.unit.pk, local_day)
             self.sequences[key] = self.sequences.get(key, 0) + 1
+            self.unsaved_sequences.add(key)
             code = f"{desk.unit.identifier}-{local_day:%y%m%d}-{self.sequences[key]:04d}"
         dossier = Dossier(
             code=code,
@@ -523,6 +525,32 @@ def _batches(
         yield batch
 
 
+def _save_sequences(generator: Generator) -> None:
+    """Raise the daily counters to the numbers this batch used, in the batch's transaction: codes
+    are never reissued, even if the generation stops half-way or a receipt is made meanwhile."""
+    keys = generator.unsaved_sequences
+    if not keys:
+        return
+    stored = {
+        (row.unit_id, row.day): row
+        for row in DossierSequence.objects.select_for_update().filter(
+            unit__in={unit for unit, _ in keys}, day__in={day for _, day in keys}
+        )
+    }
+    raised, new = [], []
+    for key in keys:
+        last = generator.sequences[key]
+        row = stored.get(key)
+        if row is None:
+            new.append(DossierSequence(unit_id=key[0], day=key[1], last=last))
+        elif row.last < last:
+            row.last = last
+            raised.append(row)
+    DossierSequence.objects.bulk_update(raised, ["last"], batch_size=2000)
+    DossierSequence.objects.bulk_create(new, batch_size=2000)
+    generator.unsaved_sequences = set()
+
+
 def demo_generate(
     *,
     province_code: str,
@@ -559,24 +587,6 @@ def demo_generate(
                 ],
                 batch_size=5000,
             )
+            _save_sequences(generator)
         made += len(batch)
-    with transaction.atomic():
-        # Codes are never reissued: the daily counters end at the highest number generated.
-        existing = {
-            (row.unit_id, row.day): row
-            for row in DossierSequence.objects.filter(
-                unit__in=[desk.unit for desk in generator.desks], day__range=(start, end)
-            )
-        }
-        changed = []
-        for key, last in generator.sequences.items():
-            if key in existing:
-                if existing[key].last < last:
-                    existing[key].last = last
-                    changed.append(existing[key])
-            else:
-                existing[key] = DossierSequence(unit_id=key[0], day=key[1], last=last)
-                changed.append(existing[key])
-        DossierSequence.objects.bulk_update([r for r in changed if r.pk], ["last"], batch_size=2000)
-        DossierSequence.objects.bulk_create([r for r in changed if not r.pk], batch_size=2000)
     return made

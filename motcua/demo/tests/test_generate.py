@@ -49,6 +49,41 @@ def test_generated_histories_are_realistic_and_verify():
     assert out.getvalue().startswith("Đã kiểm tra 400 hồ sơ")
 
 
+def test_a_generation_stopped_half_way_keeps_its_codes_reserved(monkeypatch):
+    """The daily counters are saved with each batch: a later receipt never reuses a code."""
+    from motcua.demo import generate
+
+    demo_load(communes_with_staff=1)
+    monkeypatch.setattr(generate, "BATCH", 50)
+    batches = 0
+    insert_events = generate._insert_events
+
+    def stop_in_the_third_batch(events):
+        nonlocal batches
+        batches += 1
+        if batches == 3:
+            raise KeyboardInterrupt
+        insert_events(events)
+
+    monkeypatch.setattr(generate, "_insert_events", stop_in_the_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        demo_generate(
+            province_code="42",
+            count=400,
+            start=dt.date(2026, 3, 1),
+            end=dt.date(2026, 4, 30),
+            seed=1,
+            now=at(2026, 4, 30, 18),
+        )
+    coded = list(Dossier.objects.exclude(code=None))
+    assert 90 <= len(coded) <= 100  # the two committed batches, less those refused at intake
+    for dossier in coded:
+        _, day, number = dossier.code.rsplit("-", 2)
+        day_date = dt.datetime.strptime(day, "%y%m%d").date()  # noqa: DTZ007
+        last = DossierSequence.objects.get(unit_id=dossier.receiving_unit_id, day=day_date).last
+        assert last >= int(number)
+
+
 def test_bad_arguments_are_refused():
     from motcua.core.errors import InvalidInput, NotFound
 
