@@ -78,7 +78,7 @@ def test_a_generation_stopped_half_way_keeps_its_codes_reserved(monkeypatch):
     coded = list(Dossier.objects.exclude(code=None))
     assert 90 <= len(coded) <= 100  # the two committed batches, less those refused at intake
     for dossier in coded:
-        _, day, number = dossier.code.rsplit("-", 2)
+        _, day, number = str(dossier.code).rsplit("-", 2)
         day_date = dt.datetime.strptime(day, "%y%m%d").date()  # noqa: DTZ007
         last = DossierSequence.objects.get(unit_id=dossier.receiving_unit_id, day=day_date).last
         assert last >= int(number)
