@@ -38,6 +38,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# After changing the key, keep the old one here: sessions survive and verify-history still checks
+# the seals of dossiers created under it (dossiers/events.py).
+SECRET_KEY_FALLBACKS = env_list("MOTCUA_SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("MOTCUA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("MOTCUA_CSRF_TRUSTED_ORIGINS", [])

@@ -27,7 +27,7 @@ from motcua.catalog.selectors import procedure_versions_in_force
 from motcua.core import clock
 from motcua.core.errors import InvalidInput
 from motcua.dossiers.deadlines import limit_of
-from motcua.dossiers.events import canonical, chain_hash
+from motcua.dossiers.events import HEADER, canonical, chain_hash, dossier_header
 from motcua.dossiers.models import (
     ApplicantKind,
     Channel,
@@ -441,6 +441,8 @@ def _chain(dossier: Dossier, planned: list[PlannedEvent]) -> list[PlannedEvent]:
     rows = []
     previous = ""
     planned.sort(key=lambda e: e.at)
+    if planned:
+        planned[0].data = {**planned[0].data, HEADER: dossier_header(dossier)}
     for seq, item in enumerate(planned, start=1):
         item.seq = seq
         item.prev_hash = previous

@@ -27,7 +27,7 @@ from motcua.apiclients.auth import ApiTokenAuth, api_actor
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.core.text import mask_identifier
-from motcua.dossiers.events import chain_problems
+from motcua.dossiers.events import history_problems
 from motcua.dossiers.models import (
     DOSSIER_CODE_PATTERN,
     ApplicantKind,
@@ -574,10 +574,7 @@ def get_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
 def get_dossier_events(request: HttpRequest, code: str) -> dict[str, Any]:
     dossier = _dossier(api_actor(request), code)
     events = list(dossier_events(dossier=dossier))
-    problems = [
-        problem.message if problem.seq is None else f"sự kiện {problem.seq}: {problem.message}"
-        for problem in chain_problems(dossier, events)
-    ]
+    problems = history_problems(dossier, events)
     return {
         "ref": _ref(dossier),
         "intact": not problems,

@@ -13,9 +13,89 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
+
 from motcua.accounts.models import User
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.projection import EventType, project
 from motcua.units.models import Unit
+
+# The first event of every dossier carries, under this key of its data, the dossier's own facts
+# as they were at creation: so a column changed in the database is caught like a changed event.
+HEADER = "dossier"
+_FOREIGN_KEYS = frozenset({"procedure_version", "receiving_unit", "resolving_unit"})
+# What the seal covers: personal data and the papers, kept out of the log in clear (ND 13/2023:
+# an append-only log could never forget them) but bound to it by a keyed hash.
+SEALED_FIELDS = (
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_tax_code",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "owner_name",
+    "summary",
+    "components",
+    "fees",
+)
+
+
+def _seal(dossier: Dossier, secret: str) -> str:
+    """A keyed hash (HMAC-SHA256 under the site's secret key) of the sealed fields: a plain hash
+    of a 12-digit ID number could be reversed by trying them all, a keyed one cannot."""
+    text = json.dumps(
+        [getattr(dossier, name) for name in SEALED_FIELDS],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return salted_hmac("motcua.dossiers.seal", text, secret=secret, algorithm="sha256").hexdigest()
+
+
+def dossier_header(dossier: Dossier) -> dict[str, Any]:
+    """The facts a dossier is created with, as its first event records them."""
+    return {
+        "procedure_version": dossier.procedure_version_id,
+        "receiving_unit": dossier.receiving_unit_id,
+        "resolving_unit": dossier.resolving_unit_id,
+        "channel": dossier.channel,
+        "delivery": dossier.delivery,
+        "seal": _seal(dossier, settings.SECRET_KEY),
+    }
+
+
+def header_problems(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
+    """Columns of the dossier that disagree with its intact history (check the chain first)."""
+    if not events:
+        return []
+    header = events[0].data.get(HEADER)
+    if not isinstance(header, dict):
+        return ["sự kiện đầu tiên không ghi thông tin gốc của hồ sơ"]
+    expected = dict(header)
+    expected.pop("seal", None)
+    code = None
+    for event in events:
+        if event.type == EventType.TRANSFERRED:
+            expected["resolving_unit"] = event.data.get("to_unit")
+        elif event.type == EventType.RECEIVED:
+            code = event.data.get("code")
+    problems = []
+    for name, value in expected.items():
+        stored = getattr(dossier, f"{name}_id" if name in _FOREIGN_KEYS else name)
+        if stored != value:
+            problems.append(f"trường {name} là {stored!r}, lịch sử ghi {value!r}")
+    if dossier.code != code:
+        problems.append(f"trường code là {dossier.code!r}, lịch sử ghi {code!r}")
+    # A key rotated with the old one kept in SECRET_KEY_FALLBACKS still verifies old dossiers.
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    if not any(
+        constant_time_compare(_seal(dossier, key), header.get("seal", "")) for key in secrets
+    ):
+        problems.append("thông tin người nộp, trích yếu, giấy tờ hoặc phí đã bị sửa")
+    return problems
 
 
 def canonical(event: DossierEvent, dossier_uid: str) -> str:
@@ -57,6 +137,8 @@ def prepare_event(
     """
     if at.tzinfo is None:
         raise ValueError("naive datetime")
+    if dossier.event_count == 0:
+        data = {**(data or {}), HEADER: dossier_header(dossier)}
     event = DossierEvent(
         dossier=dossier,
         seq=dossier.event_count + 1,
@@ -116,4 +198,34 @@ def chain_problems(dossier: Dossier, events: list[DossierEvent]) -> list[ChainPr
         problems.append(
             ChainProblem(dossier, None, "sự kiện cuối không khớp với hồ sơ (bị xóa hoặc thêm)")
         )
+    return problems
+
+
+def _show(value: Any) -> str:
+    return repr(str(value)) if isinstance(value, str) else repr(value)
+
+
+def derived_field_problems(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
+    """Stored fields that disagree with what the events imply."""
+    differences = []
+    for name, value in project(events).values().items():
+        stored = getattr(dossier, name)
+        if isinstance(stored, dt.datetime) and isinstance(value, dt.datetime):
+            same = stored == value
+        else:
+            same = (stored or None) == (value or None)
+        if not same:
+            differences.append(f"trường {name} là {_show(stored)}, lịch sử cho {_show(value)}")
+    return differences
+
+
+def history_problems(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
+    """Everything wrong with the dossier's record, in words; empty when it is intact: first the
+    chain, then (if the chain holds) the columns against the history they must agree with."""
+    problems = [
+        problem.message if problem.seq is None else f"sự kiện {problem.seq}: {problem.message}"
+        for problem in chain_problems(dossier, events)
+    ]
+    if not problems:
+        problems = header_problems(dossier, events) + derived_field_problems(dossier, events)
     return problems

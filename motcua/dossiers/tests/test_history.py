@@ -10,6 +10,7 @@ from django.db import connection
 
 from motcua.calendars.tests.calendar_data import at
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,22 @@ def test_an_intact_history_verifies(desk, receive):
             "UPDATE dossiers_dossier SET status = 'returned'",
             "trường status là 'returned', lịch sử cho 'received'",
         ),
+        # The columns set at creation are checked against the first event's header.
+        (
+            "UPDATE dossiers_dossier SET applicant_id_number = '001099054321'",
+            "thông tin người nộp, trích yếu, giấy tờ hoặc phí đã bị sửa",
+        ),
+        (
+            "UPDATE dossiers_dossier SET summary = 'Đăng ký khác'",
+            "thông tin người nộp, trích yếu, giấy tờ hoặc phí đã bị sửa",
+        ),
+        ("UPDATE dossiers_dossier SET channel = 'online'", "trường channel là 'online'"),
+        ("UPDATE dossiers_dossier SET code = code || '9'", "trường code là '000.12.34.H99-"),
+        (
+            "UPDATE dossiers_dossier SET resolving_unit_id = "
+            "(SELECT id FROM units_unit WHERE identifier = '000.00.00.H99')",
+            "trường resolving_unit là",
+        ),
     ],
 )
 def test_a_row_altered_in_the_database_is_named(desk, receive, sql, message):
@@ -53,8 +70,13 @@ def test_a_row_altered_in_the_database_is_named(desk, receive, sql, message):
     with connection.cursor() as cursor:
         cursor.execute(
             sql
-            + (f" AND dossier_id = {target.pk}" if "WHERE" in sql else f" WHERE id = {target.pk}")
+            + (
+                f" WHERE id = {target.pk}"
+                if sql.startswith("UPDATE dossiers_dossier ")
+                else f" AND dossier_id = {target.pk}"
+            )
         )
+    target.refresh_from_db()
     with pytest.raises(CommandError, match="1/2 hồ sơ có lịch sử bị thay đổi"):
         verify()
     out = StringIO()
@@ -62,3 +84,26 @@ def test_a_row_altered_in_the_database_is_named(desk, receive, sql, message):
         call_command("verify-history", stdout=out)
     assert f"{target.code} (#{target.pk}): LỊCH SỬ BỊ THAY ĐỔI" in out.getvalue()
     assert message in out.getvalue()
+
+
+def test_a_transfer_changes_the_resolving_unit_lawfully(desk, receive, province, make_officer):
+    dossier = receive("1.004222", at(2026, 3, 2, 9))
+    dossier_transfer(
+        dossier=dossier,
+        actor=desk.leader,
+        expected_version=dossier.version,
+        to_unit=province,
+        reason="Thuộc thẩm quyền cấp tỉnh",
+        at=at(2026, 3, 2, 10),
+    )
+    assert verify().strip() == "Đã kiểm tra 1 hồ sơ, 2 sự kiện: toàn vẹn."
+
+
+def test_seals_made_under_a_retired_key_verify_while_it_is_kept(desk, receive, settings):
+    receive("1.004222", at(2026, 3, 2, 9))
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    with pytest.raises(CommandError):
+        verify()
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert verify().strip() == "Đã kiểm tra 1 hồ sơ, 1 sự kiện: toàn vẹn."

@@ -281,6 +281,9 @@ class TestHandbookExamples:
             assert (a.type, a.at, a.unit_id, a.reason) == (b.type, b.at, b.unit_id, b.reason)
             ours = {k: v for k, v in b.data.items() if k not in ("imported", "components")}
             theirs = {k: v for k, v in a.data.items() if k not in ("code", "components")}
+            for header in (ours, theirs):  # the seals differ: the papers handed in are not alike
+                if "dossier" in header:
+                    header["dossier"] = {**header["dossier"], "seal": ""}
             assert {k: v for k, v in ours.items() if k != "code"} == theirs
 
 

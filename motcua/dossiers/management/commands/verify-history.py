@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import Prefetch
 
 from motcua.core.commands import DomainCommand
-from motcua.dossiers.events import chain_problems
+from motcua.dossiers.events import history_problems
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.projection import project
 from motcua.units.selectors import unit_find, unit_subtree
 
 BATCH = 1000
-
-
-def _show(value: Any) -> str:
-    return repr(str(value)) if isinstance(value, str) else repr(value)
-
-
-def _differences(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
-    """Stored fields that disagree with what the events imply."""
-    expected = project(events).values()
-    differences = []
-    for name, value in expected.items():
-        stored = getattr(dossier, name)
-        if isinstance(stored, dt.datetime) and isinstance(value, dt.datetime):
-            same = stored == value
-        else:
-            same = (stored or None) == (value or None)
-        if not same:
-            differences.append(f"trường {name} là {_show(stored)}, lịch sử cho {_show(value)}")
-    return differences
 
 
 class Command(DomainCommand):
@@ -66,12 +45,7 @@ class Command(DomainCommand):
                 break
             for dossier in batch:
                 events = list(dossier.events.all())
-                problems = [
-                    p.message if p.seq is None else f"sự kiện {p.seq}: {p.message}"
-                    for p in chain_problems(dossier, events)
-                ]
-                if not problems:
-                    problems = _differences(dossier, events)
+                problems = history_problems(dossier, events)
                 if problems:
                     broken += 1
                     self.stdout.write(f"{dossier} (#{dossier.pk}): LỊCH SỬ BỊ THAY ĐỔI")
