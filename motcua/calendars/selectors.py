@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Max
 
 from motcua.calendars.models import CalendarChange, CalendarDay, CalendarYear
 from motcua.calendars.workdays import (
@@ -25,10 +24,11 @@ from motcua.calendars.workdays import (
     WorkingHours,
     compute_due,
 )
+from motcua.core.db import latest
 from motcua.core.errors import InvalidInput
 from motcua.core.parsing import parse_instant, parse_interval
 from motcua.units.models import Unit
-from motcua.units.selectors import province_among, unit_ancestors, unit_find
+from motcua.units.selectors import province_among, unit_ancestors, unit_find, units_version
 
 # Calendars are rebuilt only when calendar data changed: the key carries the latest change, so
 # every app server and worker sees a change at its next request without any cache invalidation.
@@ -38,8 +38,8 @@ _cache_lock = threading.Lock()
 
 
 def calendar_version() -> str:
-    latest = CalendarChange.objects.aggregate(id=Max("id"), at=Max("at"))
-    return f"{latest['id'] or 0}@{latest['at'].isoformat() if latest['at'] else ''}"
+    last_id, last_at = latest(CalendarChange, "id", "at")
+    return f"{last_id or 0}@{last_at or ''}"  # raw values: ``at`` is text on SQLite
 
 
 def _entry(day: CalendarDay) -> CalendarEntry:
@@ -52,9 +52,10 @@ def _entry(day: CalendarDay) -> CalendarEntry:
     )
 
 
-def work_calendar(*, province: Unit | None = None) -> WorkCalendar:
-    """The national calendar, with ``province``'s local exceptions overriding it day by day."""
-    key = (province.pk if province else None, calendar_version())
+def work_calendar(*, province: Unit | None = None, version: str | None = None) -> WorkCalendar:
+    """The national calendar, with ``province``'s local exceptions overriding it day by day
+    (``version``: the calendar version, when the caller has just read it)."""
+    key = (province.pk if province else None, calendar_version() if version is None else version)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -103,13 +104,28 @@ def _hours_along(chain: list[Unit]) -> WorkingHours:
     )
 
 
+_schedules: dict[tuple[str, str, str], Schedule] = {}
+
+
 def schedule_for(*, unit: Unit | None) -> Schedule:
-    """Calendar and working hours for dossiers handled at ``unit`` (national when None)."""
-    ancestors = unit_ancestors(unit=unit) if unit is not None else []
-    return Schedule(
-        calendar=work_calendar(province=province_among(ancestors)),
-        hours=_hours_along(list(reversed(ancestors))),
-    )
+    """Calendar and working hours for dossiers handled at ``unit`` (national when None).
+
+    Read on every intake: kept per process, keyed by the versions of the units and the calendar.
+    """
+    units = units_version() if unit is not None else ""
+    key = (unit.path if unit is not None else "", units, calendar_version())
+    schedule = _schedules.get(key)
+    if schedule is None:
+        ancestors = unit_ancestors(unit=unit, version=units) if unit is not None else []
+        schedule = Schedule(
+            calendar=work_calendar(province=province_among(ancestors), version=key[2]),
+            hours=_hours_along(list(reversed(ancestors))),
+        )
+        with _cache_lock:
+            if len(_schedules) > 4096:
+                _schedules.clear()
+            _schedules[key] = schedule
+    return schedule
 
 
 def due_time_policy() -> DueTimePolicy:

@@ -6,9 +6,10 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from motcua.catalog.models import Procedure, ProcedureVersion, UnitProcedure
+from motcua.core.db import latest
 from motcua.core.errors import NotFound
 from motcua.core.text import fold
 from motcua.units.models import Unit
@@ -36,7 +37,8 @@ _versions_lock = threading.Lock()
 
 
 def catalog_version() -> int:
-    return ProcedureVersion.objects.aggregate(latest=Max("id"))["latest"] or 0
+    # Versions are only ever added (an edit makes a new one), so the largest id is a stamp.
+    return latest(ProcedureVersion, "id")[0] or 0
 
 
 def procedure_version_in_force(*, code: str, on: dt.date) -> ProcedureVersion:

@@ -137,12 +137,14 @@ class Dossier(models.Model):
         verbose_name="đơn vị tiếp nhận",
         on_delete=models.PROTECT,
         related_name="dossiers_received",
+        db_index=False,  # the (receiving_unit, status) index serves it
     )
     resolving_unit = models.ForeignKey(
         "units.Unit",
         verbose_name="đơn vị giải quyết",
         on_delete=models.PROTECT,
         related_name="dossiers_resolved",
+        db_index=False,  # the (resolving_unit, status) index serves it
     )
     # Names and identifiers as they were at receipt (units are renamed and merged; handbook §11).
     unit_snapshot = models.JSONField(default=dict, blank=True)
@@ -171,7 +173,8 @@ class Dossier(models.Model):
     fees = models.JSONField("phí, lệ phí", default=list, blank=True)
 
     # Derived from the events (see dossiers.projection); stored for fast lists and reports.
-    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, db_index=True)
+    # Indexed by (status, due_at) below: a separate index would only slow the counter's inserts.
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices)
     outcome = models.CharField("kết quả", max_length=8, choices=Outcome.choices, blank=True)
     submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
     received_at = models.DateTimeField("tiếp nhận lúc", null=True, blank=True, db_index=True)
@@ -258,7 +261,10 @@ class EventQuerySet(models.QuerySet["DossierEvent"]):
 class DossierEvent(models.Model):
     """One transition, as it happened. Append-only and hash-chained per dossier."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Indexed by the (dossier, seq) constraint below.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=32)
     at = models.DateTimeField()

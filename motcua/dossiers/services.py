@@ -31,6 +31,7 @@ from motcua.catalog.models import Channel as FeeChannel
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.core import clock
+from motcua.core.db import insert
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
 from motcua.dossiers.deadlines import current_due, due_data, due_for
 from motcua.dossiers.events import append_event, prepare_event
@@ -428,16 +429,14 @@ def _new_dossier(intake: Intake, *, at: dt.datetime) -> Dossier:
     return dossier
 
 
-def _involve(dossier: Dossier, *units: Unit) -> None:
+def _involve(dossier: Dossier, *units: Unit, new: bool = False) -> None:
     """Record that ``units`` take part in the dossier (their officers may see it)."""
     through = Dossier.involved_units.through
-    through.objects.bulk_create(
-        [
-            through(dossier_id=dossier.pk, unit_id=unit.pk)
-            for unit in {u.pk: u for u in units}.values()
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [through(dossier_id=dossier.pk, unit_id=pk) for pk in dict.fromkeys(u.pk for u in units)]
+    if new:  # a dossier just created has no such rows yet
+        insert(rows)
+    else:
+        through.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _issue_code(unit: Unit, at: dt.datetime) -> str:
@@ -514,10 +513,10 @@ def dossier_receive(
         setattr(dossier, name, value)
     dossier.event_count, dossier.last_hash, dossier.version = 1, event.hash, 1
     dossier.deadline_trace = [step.as_dict() for step in result.trace]
-    dossier.save(force_insert=True)
+    insert([dossier])
     event.dossier = dossier
-    event.save(force_insert=True)
-    _involve(dossier, dossier.receiving_unit, dossier.resolving_unit)
+    insert([event])
+    _involve(dossier, dossier.receiving_unit, dossier.resolving_unit, new=True)
     notify_for_event(dossier, event)
     return dossier
 

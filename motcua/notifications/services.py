@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.core import clock
+from motcua.core.db import insert
 from motcua.core.text import unaccent
 from motcua.dossiers.models import Delivery, Dossier, DossierEvent, Outcome
 from motcua.dossiers.projection import EventType
@@ -122,13 +124,45 @@ def notify_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification
                 body=unaccent(body),
             )
         )
-    created = Notification.objects.bulk_create(rows)
+    insert(rows)
     if rows:
-        from motcua.notifications.tasks import deliver_notifications
+        _enqueue_delivery([row.pk for row in rows])
+    return rows
 
-        ids = [row.pk for row in created if row.pk is not None]
-        transaction.on_commit(lambda: deliver_notifications.enqueue(ids) if ids else None)
-    return created
+
+# With a queue that can wait (the database backend), each process schedules one drain of the
+# whole outbox a moment ahead and lets the messages committed meanwhile ride on it: one task row
+# per process and second instead of one per transition, and SMS sent in batches. A message is
+# covered only if it committed before the drain starts; the skew margin keeps that true while the
+# workers' clocks are within a second of the app servers' (NTP keeps them far closer). Anything
+# missed still waits in the outbox for the next drain or `motcua notifications deliver`.
+DRAIN_DELAY = dt.timedelta(seconds=2)
+DRAIN_SKEW = dt.timedelta(seconds=1)
+_drain_lock = threading.Lock()
+_drain_at: dt.datetime | None = None
+
+
+def _enqueue_delivery(ids: list[int]) -> None:
+    """Have ``ids`` sent once their transaction commits."""
+    from motcua.notifications.tasks import deliver_notifications
+
+    if deliver_notifications.get_backend().supports_defer:
+        transaction.on_commit(schedule_drain)
+    else:  # sends at once (the embedded set-up): only what this transaction wrote
+        transaction.on_commit(lambda: deliver_notifications.enqueue(ids))
+
+
+def schedule_drain() -> None:
+    """Queue a drain of the outbox unless one queued by this process has not started yet."""
+    global _drain_at
+    from motcua.notifications.tasks import drain_outbox
+
+    with _drain_lock:
+        now = timezone.now()
+        if _drain_at is not None and now < _drain_at - DRAIN_SKEW:
+            return
+        _drain_at = now + DRAIN_DELAY
+        drain_outbox.using(run_after=_drain_at).enqueue()
 
 
 def _claim(notification: Notification, *, now: dt.datetime) -> bool:
@@ -186,10 +220,12 @@ def deliver(notifications: Iterable[Notification]) -> tuple[int, int]:
     return sent, failed
 
 
-def deliver_pending(*, limit: int = 1000) -> tuple[int, int]:
-    """Deliver what is waiting, and retry failures a few times."""
-    waiting = Notification.objects.filter(
-        status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
-        attempts__lt=MAX_ATTEMPTS,
-    ).order_by("pk")[:limit]
+def deliver_pending(*, limit: int = 1000, retry_failed: bool = True) -> tuple[int, int]:
+    """Deliver what is waiting (at most ``limit``), and retry failures a few times."""
+    statuses = [Notification.Status.PENDING]
+    if retry_failed:
+        statuses.append(Notification.Status.FAILED)
+    waiting = Notification.objects.filter(status__in=statuses, attempts__lt=MAX_ATTEMPTS).order_by(
+        "pk"
+    )[:limit]
     return deliver(list(waiting))

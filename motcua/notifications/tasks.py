@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from motcua.notifications.models import Notification
-from motcua.notifications.services import deliver
+from motcua.notifications.services import deliver, deliver_pending
 
 
 @task()
@@ -13,3 +13,21 @@ def deliver_notifications(ids: list[int]) -> int:
     """Send the given messages (enqueued when their transition commits); returns how many went."""
     sent, _ = deliver(Notification.objects.filter(pk__in=ids).order_by("pk"))
     return sent
+
+
+DRAIN_BATCH = 500
+DRAIN_ROUNDS = 20  # a drain stops after 10,000 messages; the next drain takes the rest
+
+
+@task()
+def drain_outbox() -> int:
+    """Send the new messages of the outbox (scheduled by notifications.services.schedule_drain);
+    returns how many went. Failures are left for `motcua notifications deliver`, which retries
+    them spaced out, instead of burning their attempts here in a tight loop during an outage."""
+    total = 0
+    for _ in range(DRAIN_ROUNDS):
+        sent, failed = deliver_pending(limit=DRAIN_BATCH, retry_failed=False)
+        total += sent
+        if sent + failed < DRAIN_BATCH:
+            break
+    return total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from motcua.calendars.workdays import CalendarError, WorkingHours, parse_windows
+from motcua.core.db import bump_version
 
 # Electronic identifier of an agency (mã định danh điện tử, QCVN 102:2016/BTTTT, QĐ 20/2020/QĐ-TTg):
 # level-4 . level-3 . level-2 . level-1 (letter + 2 digits), e.g. 000.00.06.H56 (handbook §3.3).
@@ -23,6 +25,7 @@ WORKING_HOURS_PATTERN = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$"
 working_hours_validator = RegexValidator(
     WORKING_HOURS_PATTERN, "Giờ làm việc phải có dạng 07:30-11:30,13:30-17:00."
 )
+UNITS_VERSION = "units"
 month_day_validator = RegexValidator(
     r"^\d{2}-\d{2}$", "Ngày trong năm phải có dạng MM-DD, ví dụ 04-15."
 )
@@ -132,6 +135,11 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Units are cached per process (ancestors, schedules): every edit moves their version.
+        bump_version(UNITS_VERSION)
 
     def clean(self) -> None:
         seasonal = [self.summer_working_hours, self.summer_from, self.summer_to]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from django.db.models import Q, QuerySet
 
+from motcua.core.db import read_version
 from motcua.core.errors import NotFound
 from motcua.core.text import fold
-from motcua.units.models import Unit, UnitSuccession
+from motcua.units.models import UNITS_VERSION, Unit, UnitSuccession
 
 
 def unit_find(*, code: str, on: dt.date | None = None) -> Unit:
@@ -40,11 +42,30 @@ def unit_ancestor_ids(*, unit: Unit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
-def unit_ancestors(*, unit: Unit) -> list[Unit]:
-    """Units from the root down to the unit itself."""
-    ids = unit_ancestor_ids(unit=unit)
-    by_id = Unit.objects.in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+def units_version() -> str:
+    """Changes whenever any unit row is saved: the key of the caches below and of schedules."""
+    return read_version(UNITS_VERSION)
+
+
+# Ancestor chains, read on every intake for the unit's province and working hours. Shared
+# read-only instances; the version in the key makes an edit visible at the next call.
+_ancestors: dict[tuple[str, str], tuple[Unit, ...]] = {}
+_ancestors_lock = threading.Lock()
+
+
+def unit_ancestors(*, unit: Unit, version: str | None = None) -> list[Unit]:
+    """Units from the root down to the unit itself (as stored; ``version`` if already read)."""
+    key = (unit.path, units_version() if version is None else version)
+    chain = _ancestors.get(key)
+    if chain is None:
+        ids = unit_ancestor_ids(unit=unit)
+        by_id = Unit.objects.in_bulk(ids)
+        chain = tuple(by_id[i] for i in ids if i in by_id)
+        with _ancestors_lock:
+            if len(_ancestors) > 4096:
+                _ancestors.clear()
+            _ancestors[key] = chain
+    return list(chain)
 
 
 def unit_province(*, unit: Unit) -> Unit | None:

@@ -77,7 +77,7 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     for child in descendants:
         child.path = unit.path + child.path[len(old_prefix) :]
         child.depth = child.path.count("/") - 2
-    Unit.objects.bulk_update(descendants, ["path", "depth"])
+    Unit.objects.bulk_update(descendants, ["path", "depth"])  # unit.save() moved the version
     return unit
 
 

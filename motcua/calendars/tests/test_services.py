@@ -20,7 +20,7 @@ from motcua.calendars.services import (
 from motcua.calendars.workdays import DayKind
 from motcua.core.errors import Conflict, ImportRejected, InvalidInput
 from motcua.units.models import Unit
-from motcua.units.services import unit_create
+from motcua.units.services import unit_create, unit_move, unit_update
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +315,33 @@ def test_working_hours_are_inherited_from_the_nearest_ancestor(province, commune
     commune.working_hours = "07:00-11:00"
     commune.save()
     assert str(working_hours_for(unit=commune).windows[0]) == "07:00-11:00"
+
+
+def test_a_cached_schedule_follows_every_unit_edit(province, commune, other_commune):
+    first = schedule_for(unit=commune)
+    assert schedule_for(unit=commune) is first  # read once per process, not per intake
+    province.working_hours = "07:00-11:00,13:00-16:30"
+    province.save(update_fields=["working_hours"])  # a partial save moves the version too
+    edited = schedule_for(unit=commune)
+    assert str(edited.hours.windows[1]) == "13:00-16:30"
+    assert schedule_for(unit=other_commune).hours == edited.hours
+    commune.working_hours = "08:00-12:00"
+    unit_update(unit=commune, parent_changed=False)
+    assert str(schedule_for(unit=commune).hours.windows[0]) == "08:00-12:00"
+    assert str(schedule_for(unit=other_commune).hours.windows[0]) == "07:00-11:00"
+
+
+def test_a_moved_unit_takes_its_new_ancestors_calendar(province, commune):
+    other_province = unit_create(
+        name="Ủy ban nhân dân tỉnh Khác",
+        level=Unit.Level.PROVINCE,
+        kind=Unit.Kind.PEOPLES_COMMITTEE,
+        area_code="98",
+    )
+    content = b"date,kind,name,legal_basis\n2026-03-05,day_off,nghi do bao,QD 1/QD-UBND\n"
+    calendar_import(
+        calendar_file=calendar_file_parse(content, filename="x.csv"), province=other_province
+    )
+    assert schedule_for(unit=commune).is_working_day(dt.date(2026, 3, 5))
+    unit_move(unit=commune, new_parent=other_province)
+    assert not schedule_for(unit=commune).is_working_day(dt.date(2026, 3, 5))

@@ -12,9 +12,11 @@ from django.utils import timezone
 from motcua.calendars.tests.calendar_data import at
 from motcua.dossiers.models import Outcome
 from motcua.dossiers.services import Applicant, dossier_resolve
+from motcua.notifications import services
 from motcua.notifications.models import Notification
 from motcua.notifications.services import deliver, deliver_pending
 from motcua.notifications.sms import SmsError
+from motcua.notifications.tasks import drain_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +33,7 @@ def test_a_receipt_is_mailed_and_texted_once_committed(
         dossier = receive(
             "1.004222",
             at(2026, 3, 2, 9),
-            applicant=__import__("motcua.dossiers.services", fromlist=["Applicant"]).Applicant(
+            applicant=Applicant(
                 name="Trần Thị Bình",
                 id_number="001099012345",
                 phone="0912345678",
@@ -121,3 +123,54 @@ def test_a_claim_held_by_a_worker_is_respected_until_it_lapses(desk, receive, se
     assert deliver([sms]) == (1, 0)  # that worker died: the claim lapsed
     sms.refresh_from_db()
     assert (sms.status, sms.claimed_until) == ("sent", None)
+
+
+@pytest.fixture
+def waiting_queue(settings, monkeypatch):
+    """The production set-up: tasks wait in the database for a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(services, "_drain_at", None)
+
+
+def queued_tasks() -> list:
+    from django_tasks_db.models import DBTaskResult
+
+    return list(DBTaskResult.objects.order_by("enqueued_at"))
+
+
+def test_with_a_waiting_queue_one_drain_carries_many_transitions(
+    desk, receive, settings, waiting_queue, django_capture_on_commit_callbacks
+):
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [receive("1.004222", at(2026, 3, 2, 9 + hour)).code for hour in range(3)]
+    [task] = queued_tasks()  # one drain for the three receipts, not three tasks
+    assert task.task_path == "motcua.notifications.tasks.drain_outbox"
+    assert task.run_after >= before + services.DRAIN_DELAY
+    assert Notification.objects.filter(status="pending").count() == 3
+    assert not sms_lines(settings)  # nothing is sent inside the counter's request
+    assert drain_outbox.call() == 3
+    assert sorted(line["text"].split()[2] for line in sms_lines(settings)) == sorted(codes)
+
+    # Once the scheduled drain may have started, the next message schedules another.
+    services._drain_at = timezone.now() + services.DRAIN_SKEW - dt.timedelta(milliseconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        receive("1.004222", at(2026, 3, 3, 9))
+    assert len(queued_tasks()) == 2
+
+
+def test_a_drain_leaves_failures_to_the_spaced_retries(
+    desk, receive, settings, monkeypatch, waiting_queue, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(
+        "motcua.notifications.sms.FileSmsBackend.send",
+        lambda self, **kwargs: (_ for _ in ()).throw(SmsError("gateway down")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        receive("1.004222", at(2026, 3, 2, 9))
+    assert drain_outbox.call() == 0
+    assert drain_outbox.call() == 0  # a second drain does not retry it at once
+    sms = Notification.objects.get()
+    assert (sms.status, sms.attempts) == ("failed", 1)
+    monkeypatch.undo()
+    assert deliver_pending() == (1, 0)  # `motcua notifications deliver`, from cron

@@ -1,0 +1,94 @@
+"""Small database helpers for the hottest paths, where compiling an ORM query costs more than
+running it (≈1 ms per query on a 2-core server, against ≈0.3 ms for the statement itself)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+
+
+@cache
+def _latest_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
+    columns = ", ".join(f"MAX({connection.ops.quote_name(_column(model, name))})" for name in names)
+    return f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)}"  # noqa: S608 - names from the model
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return str(field.column)
+
+
+def latest(model: type[models.Model], *names: str) -> tuple[Any, ...]:
+    """The largest value of each of ``names`` in the model's table: the stamps that key caches."""
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_sql(model, names))
+        row = cursor.fetchone()
+    return tuple(row) if row else (None,) * len(names)
+
+
+@cache
+def _insert_sql(model: type[models.Model], rows: int) -> tuple[str, list[Any]]:
+    """The INSERT of ``rows`` new rows of ``model`` (their ids generated), and its fields."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - names from the model
+        f"VALUES {', '.join([marks] * rows)} RETURNING {quote(str(meta.pk.column))}"
+    )
+    return sql, fields
+
+
+def insert(objs: Sequence[models.Model]) -> None:
+    """Insert new instances of one model in one statement and set their ids, as ``bulk_create``
+    does but with the statement text built once per model: the counter's intake writes four rows
+    and this halves its time. No signals are sent (the project has no receivers on these models);
+    values go through each field's ``pre_save`` and ``get_db_prep_save`` exactly as in ``save``.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    sql, fields = _insert_sql(model, len(objs))
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def bump_version(name: str) -> None:
+    """Give the data ``name`` (core.models.DataVersion) a new version, in this transaction."""
+    from motcua.core.models import DataVersion
+
+    token = uuid.uuid4().hex
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = %s WHERE name = %s", [token, name])  # noqa: S608 - our table
+        if cursor.rowcount:
+            return
+    DataVersion.objects.update_or_create(name=name, defaults={"value": token})
+
+
+def read_version(name: str) -> str:
+    """The version of the data ``name``: keys process caches of data that changes rarely."""
+    from motcua.core.models import DataVersion
+
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table} WHERE name = %s", [name])  # noqa: S608 - our table
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""
