@@ -3,7 +3,7 @@
 Run (PostgreSQL, as in production; the role needs CREATEDB):
 
     DATABASE_URL=postgres://motcua:motcua@127.0.0.1:5432/motcua \\
-        .venv/bin/python bench/intake.py [--dossiers 3000] [--workers 2] [--receipt]
+        .venv/bin/python bench/intake.py [--dossiers 3000] [--workers 2] [--rounds 3] [--receipt]
 
 It creates a throw-away database (test_<name>), migrates it, and loads one province's desks. Each
 worker process receives dossiers at its own desks, one transaction per dossier, as officers at
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -200,6 +201,7 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--receipt", action="store_true", help="also render the receipt PDF")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measurements")
     args = parser.parse_args()
 
     import django
@@ -214,16 +216,28 @@ def main() -> None:
     connections.close_all()
     desks = ids["desks"]
     assert isinstance(desks, list)
-    baseline = _run(_baseline_worker, desks, args.dossiers, args.workers, False, db_name)
-    intake = _run(_intake_worker, desks, args.dossiers, args.workers, args.receipt, db_name)
+    # Rounds alternate baseline and intake, so that a machine whose speed drifts (a shared
+    # virtual machine) weighs on both alike; the medians are printed.
+    baselines, intakes = [], []
+    for _ in range(args.rounds):
+        baselines.append(_run(_baseline_worker, desks, args.dossiers, args.workers, False, db_name))
+        intakes.append(
+            _run(_intake_worker, desks, args.dossiers, args.workers, args.receipt, db_name)
+        )
+    baseline, intake = statistics.median(baselines), statistics.median(intakes)
+    ratio = statistics.median(i / b for i, b in zip(intakes, baselines, strict=True))
 
     print(f"database:                       {vendor} ({db_name})")
     print(f"processes:                      {args.workers}")
-    print(f"dossiers per run:               {args.dossiers}")
+    print(f"dossiers per run:               {args.dossiers}  ({args.rounds} rounds, medians)")
     print(f"baseline (bare insert):         {baseline:10.1f} dossiers/s")
     label = "counter intake + receipt PDF" if args.receipt else "counter intake"
     print(f"{label + ':':<32}{intake:10.1f} dossiers/s")
-    print(f"ratio intake / baseline:        {intake / baseline:10.3f}")
+    print(f"ratio intake / baseline:        {ratio:10.3f}")
+    print(
+        "each round (baseline, intake):  "
+        + ", ".join(f"({b:.0f}, {i:.0f})" for b, i in zip(baselines, intakes, strict=True))
+    )
 
     from django.test.utils import teardown_databases
 

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from motcua.accounts.models import User
 from motcua.apiclients.services import Unauthorized, api_token_use
 from motcua.core import clock
+from motcua.core.acting import set_acting_client
 
 
 class ApiTokenAuth(HttpBearer):
@@ -30,7 +31,10 @@ class ApiTokenAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        return api_token_use(raw=token, at=clock.now()).user
+        used = api_token_use(raw=token, at=clock.now())
+        # The events this request causes name the application besides the officer.
+        set_acting_client(name=used.name, token=used.prefix)
+        return used.user
 
 
 def api_actor(request: HttpRequest) -> User:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from motcua.core.acting import clear_acting_client
+
 
 class ChosenLanguageMiddleware:
     """Like Django's LocaleMiddleware, without following the browser's Accept-Language: the
@@ -26,3 +28,18 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class ActingClientMiddleware:
+    """Starts and ends every request with no acting client: a worker thread serves many
+    requests, and an API token's application must never be credited with the next page's acts."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        clear_acting_client()
+        try:
+            return self.get_response(request)
+        finally:
+            clear_acting_client()

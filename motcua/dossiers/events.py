@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from motcua.accounts.models import User
+from motcua.core.acting import acting_client
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType, project
 from motcua.units.models import Unit
@@ -24,6 +25,8 @@ from motcua.units.models import Unit
 # The first event of every dossier carries, under this key of its data, the dossier's own facts
 # as they were at creation: so a column changed in the database is caught like a changed event.
 HEADER = "dossier"
+# The client application an API call acted through (core.acting), beside the officer.
+CLIENT = "client"
 _FOREIGN_KEYS = frozenset({"procedure_version", "receiving_unit", "resolving_unit"})
 # What the seal covers: personal data and the papers, kept out of the log in clear (ND 13/2023:
 # an append-only log could never forget them) but bound to it by a keyed hash.
@@ -139,6 +142,9 @@ def prepare_event(
         raise ValueError("naive datetime")
     if dossier.event_count == 0:
         data = {**(data or {}), HEADER: dossier_header(dossier)}
+    client = acting_client()
+    if client is not None:
+        data = {**(data or {}), CLIENT: client}
     event = DossierEvent(
         dossier=dossier,
         seq=dossier.event_count + 1,

@@ -16,6 +16,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from motcua.core.fields import FoldedField
+
 # Mã số hồ sơ (ND 61/2018 Điều 26; TT 01/2018 Điều 19; decision 7): the receiving unit's electronic
 # identifier, the receipt date YYMMDD, the unit's daily sequence; 4–7 digits accepted on input.
 DOSSIER_CODE_PATTERN = r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-\d{6}-\d{4,7}$"
@@ -158,6 +160,9 @@ class Dossier(models.Model):
         default=ApplicantKind.CITIZEN,
     )
     applicant_name = models.CharField("người nộp / tổ chức", max_length=255)
+    # What the officers' search compares (dossier_search); on PostgreSQL a trigram index serves
+    # it (migration 0003, made outside Django's index list because SQLite has no such index).
+    applicant_search = FoldedField(source="applicant_name")
     applicant_id_number = models.CharField(
         "số định danh cá nhân", max_length=12, blank=True, validators=[citizen_id_validator]
     )

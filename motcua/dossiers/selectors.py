@@ -4,7 +4,6 @@ may see (receiving, resolving or consulted), nothing else."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -297,34 +296,6 @@ def dossiers_due_soon(*, user: User, on: dt.date, unit: Unit | None = None) -> Q
     )
 
 
-# Vietnamese letters with their base letter, for searching names without diacritics in SQL.
-_VIETNAMESE = {
-    "a": "àáạảãâầấậẩẫăằắặẳẵ",
-    "e": "èéẹẻẽêềếệểễ",
-    "i": "ìíịỉĩ",
-    "o": "òóọỏõôồốộổỗơờớợởỡ",
-    "u": "ùúụủũưừứựửữ",
-    "y": "ỳýỵỷỹ",
-    "d": "đ",
-}
-
-
-def _diacritics_pattern(token: str) -> str:
-    """A regular expression matching ``token`` (folded: lower-case, no diacritics) in text
-    written with or without Vietnamese diacritics, in either case; the same syntax works for
-    PostgreSQL's ``~`` and the REGEXP Django gives SQLite."""
-    parts = []
-    for char in token:
-        if char in _VIETNAMESE:
-            letters = char + _VIETNAMESE[char]
-            parts.append(f"[{letters}{letters.upper()}]")
-        elif char.isalpha():
-            parts.append(f"[{char}{char.upper()}]")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
-
-
 def dossier_search(
     *,
     user: User,
@@ -339,10 +310,9 @@ def dossier_search(
     dossiers = dossiers_visible_to(user=user)
     text = query.strip()
     if text:
-        tokens = fold(text).split()
         by_name = Q()
-        for token in tokens:
-            by_name &= Q(applicant_name__regex=_diacritics_pattern(token))
+        for token in fold(text).split():
+            by_name &= Q(applicant_search__contains=token)
         dossiers = dossiers.filter(
             Q(code__icontains=text)
             | Q(applicant_id_number=text)

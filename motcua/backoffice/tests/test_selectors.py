@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.models import Role
 from motcua.calendars.tests.calendar_data import at
-from motcua.dossiers.models import Delivery
+from motcua.dossiers.models import Delivery, Dossier
 from motcua.dossiers.selectors import (
     apologies_to_sign,
     applicant_identity_visible_to,
@@ -175,6 +175,21 @@ def test_name_search_ignores_diacritics_and_case(desk, receive):
     assert found("ĐẶNG THỊ") == ["Đặng Thị Hương"]
     assert found("anh") == ["Nguyễn Văn Ánh"]
     assert found("huong.") == []  # punctuation is matched literally, never as a pattern
+    assert found("h_ong") == found("%") == []  # so are LIKE's wildcards
+    assert Dossier.objects.get(applicant_name="Đặng Thị Hương").applicant_search == "dang thi huong"
+
+
+def test_the_name_search_has_its_index_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a trigram index exists only on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'dossier_applicant_search_trgm'"
+        )
+        [(definition,)] = cursor.fetchall()
+    assert "gin_trgm_ops" in definition
 
 
 def test_postal_staff_see_only_what_goes_by_post(desk, receive):

@@ -724,3 +724,33 @@ def test_openapi_describes_the_dossier_api(client):
     assert "ApplicantOut" in schema["components"]["schemas"]
     # The catalogue and calendar stay public.
     assert "security" not in paths["/api/calendar/days"]["get"]
+
+
+def test_an_event_names_the_application_beside_the_officer(officers, desk, client):
+    dossier = receive(officers, "1.004222", at(2026, 3, 2, 9))
+    [event] = officers.reception.get(f"{dossier['code']}/events").json()["events"]
+    assert event["data"]["client"]["name"] == f"Ứng dụng thử ({desk.reception.username})"
+    prefix = officers.reception.headers["Authorization"].split("_")[1]
+    assert event["data"]["client"] == {  # the public prefix, never the secret
+        "name": f"Ứng dụng thử ({desk.reception.username})",
+        "token": prefix,
+    }
+
+    # The next request served by the same thread, a page, is not credited to the application.
+    client.force_login(desk.leader)
+    stored = Dossier.objects.get(code=dossier["code"])
+    with now(at(2026, 3, 2, 10)):
+        page = client.post(
+            f"/can-bo/ho-so/{stored.code}/phan-cong/",
+            {
+                "phan-cong-version": stored.version,
+                "phan-cong-step": "2",
+                "phan-cong-assignee": str(desk.specialist.pk),
+            },
+        )
+    assert page.status_code == 302
+    assigned = DossierEvent.objects.get(dossier=stored, seq=2)
+    assert assigned.type == "assigned"
+    assert "client" not in assigned.data
+    shown = client.get(f"/can-bo/ho-so/{stored.code}/").content.decode()
+    assert shown.count("qua ứng dụng Ứng dụng thử") == 1  # the receipt, not the assignment
