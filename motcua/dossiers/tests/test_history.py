@@ -6,11 +6,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from motcua.calendars.tests.calendar_data import at
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_transfer
+from motcua.dossiers.tests.fixtures import disable_event_guard
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,8 @@ def test_a_row_altered_in_the_database_is_named(desk, receive, sql, message):
     receive("1.000894", at(2026, 3, 2, 10))
     target = Dossier.objects.get(pk=dossier.pk)
     with connection.cursor() as cursor:
+        if "dossierevent" in sql:
+            disable_event_guard(cursor)  # the trigger refuses it until its owner disables it
         cursor.execute(
             sql
             + (
@@ -84,6 +87,26 @@ def test_a_row_altered_in_the_database_is_named(desk, receive, sql, message):
         call_command("verify-history", stdout=out)
     assert f"{target.code} (#{target.pk}): LỊCH SỬ BỊ THAY ĐỔI" in out.getvalue()
     assert message in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE dossiers_dossierevent SET reason = 'sửa lén'",
+        "DELETE FROM dossiers_dossierevent",
+    ],
+)
+def test_postgresql_itself_refuses_to_rewrite_an_event(desk, receive, sql):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists only on PostgreSQL")
+    dossier = receive("1.004222", at(2026, 3, 2, 9))
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql + f" WHERE dossier_id = {dossier.pk}")
+    assert verify().strip() == "Đã kiểm tra 1 hồ sơ, 1 sự kiện: toàn vẹn."
 
 
 def test_a_transfer_changes_the_resolving_unit_lawfully(desk, receive, province, make_officer):

@@ -57,6 +57,7 @@ from motcua.dossiers.services import (
     dossier_withdraw,
 )
 from motcua.dossiers.tests.conftest import intake_for
+from motcua.dossiers.tests.fixtures import disable_event_guard
 
 pytestmark = pytest.mark.django_db
 
@@ -873,6 +874,7 @@ def empty_the_dossier_tables() -> None:
         DossierSequence._meta.db_table,
     ]
     with connection.cursor() as cursor:
+        disable_event_guard(cursor)
         for table in dict.fromkeys(tables):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
