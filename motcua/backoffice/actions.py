@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import user_has_role
 from motcua.backoffice import forms as f
@@ -88,12 +91,12 @@ Handler = Callable[[Any, Dossier, User, dt.datetime], Dossier]
 @dataclass(frozen=True)
 class Action:
     slug: str
-    title: str  # the card's heading
-    button: str
+    title: StrOrPromise  # the card's heading
+    button: StrOrPromise
     event: EventType
     form: type[f.ActionForm]
     run: Handler
-    done: str  # the success message; {code} is the dossier's code
+    done: StrOrPromise  # the success message; {code} is the dossier's code
     role: str  # whose work it is: "reception", "handler", "leader" (for grouping on the page)
     when: Callable[[Situation], bool] = lambda situation: True
     form_kwargs: Callable[[Situation], dict[str, Any]] = lambda situation: {}
@@ -121,47 +124,47 @@ ACTIONS: list[Action] = [
     # Reception (một cửa) --------------------------------------------------------------------
     Action(
         "tiep-nhan",
-        "Tiếp nhận hồ sơ trực tuyến, bưu chính",
-        "Tiếp nhận",
+        _("Tiếp nhận hồ sơ trực tuyến, bưu chính"),
+        _("Tiếp nhận"),
         EventType.RECEIVED,
         f.ActionForm,
         lambda form, d, u, at: s.dossier_accept(
             dossier=d, actor=u, expected_version=_v(form), at=at
         ),
-        "Đã tiếp nhận hồ sơ {code}.",
+        _("Đã tiếp nhận hồ sơ {code}."),
         "reception",
     ),
     Action(
         "tu-choi-tiep-nhan",
-        "Từ chối tiếp nhận (Mẫu 03)",
-        "Từ chối tiếp nhận",
+        _("Từ chối tiếp nhận (Mẫu 03)"),
+        _("Từ chối tiếp nhận"),
         EventType.REFUSED_AT_INTAKE,
         f.ReasonForm,
         lambda form, d, u, at: s.dossier_refuse_intake(
             dossier=d, actor=u, expected_version=_v(form), reason=form.cleaned_data["reason"], at=at
         ),
-        "Đã từ chối tiếp nhận hồ sơ.",
+        _("Đã từ chối tiếp nhận hồ sơ."),
         "reception",
         danger=True,
         folded=True,
     ),
     Action(
         "nhan-bo-sung",
-        "Nhận hồ sơ bổ sung",
-        "Đã nhận đủ hồ sơ bổ sung",
+        _("Nhận hồ sơ bổ sung"),
+        _("Đã nhận đủ hồ sơ bổ sung"),
         EventType.SUPPLEMENT_RECEIVED,
         f.SupplementReceivedForm,
         lambda form, d, u, at: s.dossier_receive_supplement(
             dossier=d, actor=u, expected_version=_v(form), components=form.components(), at=at
         ),
-        "Đã nhận hồ sơ bổ sung của hồ sơ {code}; hạn trả đã được tính lại.",
+        _("Đã nhận hồ sơ bổ sung của hồ sơ {code}; hạn trả đã được tính lại."),
         "reception",
         form_kwargs=lambda sit: {"requested": sit.requested_papers()},
     ),
     Action(
         "nhan-nghia-vu-tai-chinh",
-        "Xác nhận đã thực hiện nghĩa vụ tài chính",
-        "Xác nhận đã nộp",
+        _("Xác nhận đã thực hiện nghĩa vụ tài chính"),
+        _("Xác nhận đã nộp"),
         EventType.PAYMENT_RECEIVED,
         f.PaymentReceivedForm,
         lambda form, d, u, at: s.dossier_receive_payment(
@@ -171,13 +174,13 @@ ACTIONS: list[Action] = [
             receipt_number=form.cleaned_data["receipt_number"],
             at=at,
         ),
-        "Đã ghi nhận nghĩa vụ tài chính của hồ sơ {code}.",
+        _("Đã ghi nhận nghĩa vụ tài chính của hồ sơ {code}."),
         "reception",
     ),
     Action(
         "gui-buu-chinh",
-        "Giao kết quả cho bưu chính",
-        "Ghi nhận đã giao bưu chính",
+        _("Giao kết quả cho bưu chính"),
+        _("Ghi nhận đã giao bưu chính"),
         EventType.POSTAL_DISPATCHED,
         f.DispatchForm,
         lambda form, d, u, at: s.dossier_dispatch_by_post(
@@ -187,14 +190,14 @@ ACTIONS: list[Action] = [
             tracking_number=form.cleaned_data["tracking_number"],
             at=at,
         ),
-        "Đã ghi nhận giao kết quả hồ sơ {code} cho bưu chính.",
+        _("Đã ghi nhận giao kết quả hồ sơ {code} cho bưu chính."),
         "reception",
         when=lambda sit: sit.dossier.delivery == Delivery.POST and not sit.dossier.postal_tracking,
     ),
     Action(
         "tra-ket-qua",
-        "Trả kết quả",
-        "Đã trả kết quả",
+        _("Trả kết quả"),
+        _("Đã trả kết quả"),
         EventType.RETURNED,
         f.ReturnForm,
         lambda form, d, u, at: s.dossier_return(
@@ -204,20 +207,20 @@ ACTIONS: list[Action] = [
             recipient=form.cleaned_data["recipient"],
             at=at,
         ),
-        "Đã trả kết quả hồ sơ {code}.",
+        _("Đã trả kết quả hồ sơ {code}."),
         "reception",
         when=lambda sit: sit.dossier.delivery != Delivery.POST or bool(sit.dossier.postal_tracking),
     ),
     Action(
         "rut-ho-so",
-        "Rút hồ sơ theo đề nghị của người nộp",
-        "Rút hồ sơ",
+        _("Rút hồ sơ theo đề nghị của người nộp"),
+        _("Rút hồ sơ"),
         EventType.WITHDRAWN,
         f.ReasonForm,
         lambda form, d, u, at: s.dossier_withdraw(
             dossier=d, actor=u, expected_version=_v(form), reason=form.cleaned_data["reason"], at=at
         ),
-        "Đã ghi nhận rút hồ sơ {code}.",
+        _("Đã ghi nhận rút hồ sơ {code}."),
         "reception",
         danger=True,
         folded=True,
@@ -225,14 +228,14 @@ ACTIONS: list[Action] = [
     # Specialist (chuyên viên) ---------------------------------------------------------------
     Action(
         "hoan-thanh-buoc",
-        "Hoàn thành bước xử lý",
-        "Hoàn thành bước của tôi",
+        _("Hoàn thành bước xử lý"),
+        _("Hoàn thành bước của tôi"),
         EventType.STEP_COMPLETED,
         f.NoteForm,
         lambda form, d, u, at: s.dossier_complete_step(
             dossier=d, actor=u, expected_version=_v(form), note=form.cleaned_data["note"], at=at
         ),
-        "Đã hoàn thành bước xử lý hồ sơ {code}; chờ lãnh đạo phê duyệt.",
+        _("Đã hoàn thành bước xử lý hồ sơ {code}; chờ lãnh đạo phê duyệt."),
         "handler",
         when=lambda sit: (
             sit.dossier.assignee_id is not None
@@ -244,8 +247,8 @@ ACTIONS: list[Action] = [
     ),
     Action(
         "yeu-cau-bo-sung",
-        "Yêu cầu bổ sung hồ sơ (Mẫu 02)",
-        "Yêu cầu bổ sung",
+        _("Yêu cầu bổ sung hồ sơ (Mẫu 02)"),
+        _("Yêu cầu bổ sung"),
         EventType.SUPPLEMENT_REQUESTED,
         f.SupplementRequestForm,
         lambda form, d, u, at: s.dossier_request_supplement(
@@ -256,14 +259,14 @@ ACTIONS: list[Action] = [
             reason=form.cleaned_data["reason"],
             at=at,
         ),
-        "Đã yêu cầu bổ sung hồ sơ {code}; in Phiếu yêu cầu bổ sung (Mẫu 02) gửi người nộp.",
+        _("Đã yêu cầu bổ sung hồ sơ {code}; in Phiếu yêu cầu bổ sung (Mẫu 02) gửi người nộp."),
         "handler",
         when=lambda sit: not sit.happened(EventType.SUPPLEMENT_REQUESTED),
     ),
     Action(
         "xin-y-kien",
-        "Xin ý kiến, liên thông đơn vị khác",
-        "Gửi xin ý kiến",
+        _("Xin ý kiến, liên thông đơn vị khác"),
+        _("Gửi xin ý kiến"),
         EventType.CONSULTATION_REQUESTED,
         f.ConsultationForm,
         lambda form, d, u, at: s.dossier_request_consultation(
@@ -275,15 +278,15 @@ ACTIONS: list[Action] = [
             working_days=form.cleaned_data["working_days"],
             at=at,
         ),
-        "Đã gửi xin ý kiến cho hồ sơ {code}.",
+        _("Đã gửi xin ý kiến cho hồ sơ {code}."),
         "handler",
         form_kwargs=lambda sit: {"units": dossier_partner_units(dossier=sit.dossier)},
         folded=True,
     ),
     Action(
         "tra-loi-y-kien",
-        "Trả lời xin ý kiến",
-        "Gửi ý kiến trả lời",
+        _("Trả lời xin ý kiến"),
+        _("Gửi ý kiến trả lời"),
         EventType.CONSULTATION_ANSWERED,
         f.AnswerConsultationForm,
         lambda form, d, u, at: s.dossier_answer_consultation(
@@ -294,7 +297,7 @@ ACTIONS: list[Action] = [
             answer=form.cleaned_data["answer"],
             at=at,
         ),
-        "Đã trả lời xin ý kiến của hồ sơ {code}.",
+        _("Đã trả lời xin ý kiến của hồ sơ {code}."),
         "handler",
         when=lambda sit: bool(sit.consultation_units()),
         form_kwargs=lambda sit: {
@@ -303,8 +306,8 @@ ACTIONS: list[Action] = [
     ),
     Action(
         "yeu-cau-nghia-vu-tai-chinh",
-        "Yêu cầu thực hiện nghĩa vụ tài chính",
-        "Gửi yêu cầu nộp",
+        _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+        _("Gửi yêu cầu nộp"),
         EventType.PAYMENT_REQUESTED,
         f.PaymentRequestForm,
         lambda form, d, u, at: s.dossier_request_payment(
@@ -315,14 +318,14 @@ ACTIONS: list[Action] = [
             description=form.cleaned_data["description"],
             at=at,
         ),
-        "Đã yêu cầu người nộp thực hiện nghĩa vụ tài chính (hồ sơ {code}).",
+        _("Đã yêu cầu người nộp thực hiện nghĩa vụ tài chính (hồ sơ {code})."),
         "handler",
         folded=True,
     ),
     Action(
         "de-xuat-xin-loi",
-        "Đề xuất xin lỗi, hẹn lại ngày trả (Mẫu 04)",
-        "Đề xuất xin lỗi",
+        _("Đề xuất xin lỗi, hẹn lại ngày trả (Mẫu 04)"),
+        _("Đề xuất xin lỗi"),
         EventType.APOLOGY_PROPOSED,
         f.ApologyProposalForm,
         lambda form, d, u, at: s.dossier_propose_apology(
@@ -333,15 +336,15 @@ ACTIONS: list[Action] = [
             extra_working_days=form.cleaned_data["extra_working_days"],
             at=at,
         ),
-        "Đã đề xuất xin lỗi, hẹn lại cho hồ sơ {code}; chờ lãnh đạo ký.",
+        _("Đã đề xuất xin lỗi, hẹn lại cho hồ sơ {code}; chờ lãnh đạo ký."),
         "handler",
         when=lambda sit: not sit.happened(EventType.APOLOGY_ISSUED),
     ),
     # Leader (lãnh đạo) ----------------------------------------------------------------------
     Action(
         "phan-cong",
-        "Phân công xử lý",
-        "Phân công",
+        _("Phân công xử lý"),
+        _("Phân công"),
         EventType.ASSIGNED,
         f.AssignForm,
         lambda form, d, u, at: s.dossier_assign(
@@ -353,14 +356,14 @@ ACTIONS: list[Action] = [
             note=form.cleaned_data["note"],
             at=at,
         ),
-        "Đã phân công xử lý hồ sơ {code}.",
+        _("Đã phân công xử lý hồ sơ {code}."),
         "leader",
         form_kwargs=lambda sit: {"officers": dossier_assignable_officers(dossier=sit.dossier)},
     ),
     Action(
         "phe-duyet",
-        "Phê duyệt kết quả",
-        "Phê duyệt",
+        _("Phê duyệt kết quả"),
+        _("Phê duyệt"),
         EventType.RESOLVED,
         f.NoteForm,
         lambda form, d, u, at: s.dossier_resolve(
@@ -371,13 +374,13 @@ ACTIONS: list[Action] = [
             reason=form.cleaned_data["note"],
             at=at,
         ),
-        "Đã phê duyệt kết quả hồ sơ {code}; chuyển Bộ phận Một cửa trả kết quả.",
+        _("Đã phê duyệt kết quả hồ sơ {code}; chuyển Bộ phận Một cửa trả kết quả."),
         "leader",
     ),
     Action(
         "tu-choi-giai-quyet",
-        "Từ chối giải quyết (sau thẩm định)",
-        "Từ chối giải quyết",
+        _("Từ chối giải quyết (sau thẩm định)"),
+        _("Từ chối giải quyết"),
         EventType.RESOLVED,
         f.ReasonForm,
         lambda form, d, u, at: s.dossier_resolve(
@@ -388,21 +391,21 @@ ACTIONS: list[Action] = [
             reason=form.cleaned_data["reason"],
             at=at,
         ),
-        "Đã từ chối giải quyết hồ sơ {code}.",
+        _("Đã từ chối giải quyết hồ sơ {code}."),
         "leader",
         danger=True,
         folded=True,
     ),
     Action(
         "ky-xin-loi",
-        "Ký phiếu xin lỗi, hẹn lại ngày trả",
-        "Ký phiếu xin lỗi",
+        _("Ký phiếu xin lỗi, hẹn lại ngày trả"),
+        _("Ký phiếu xin lỗi"),
         EventType.APOLOGY_ISSUED,
         f.ActionForm,
         lambda form, d, u, at: s.dossier_issue_apology(
             dossier=d, actor=u, expected_version=_v(form), at=at
         ),
-        "Đã ký phiếu xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}.",
+        _("Đã ký phiếu xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}."),
         "leader",
         when=lambda sit: (
             sit.happened(EventType.APOLOGY_PROPOSED) and not sit.happened(EventType.APOLOGY_ISSUED)
@@ -410,8 +413,8 @@ ACTIONS: list[Action] = [
     ),
     Action(
         "chuyen-xu-ly",
-        "Chuyển xử lý (liên thông khác cấp)",
-        "Chuyển hồ sơ",
+        _("Chuyển xử lý (liên thông khác cấp)"),
+        _("Chuyển hồ sơ"),
         EventType.TRANSFERRED,
         f.TransferForm,
         lambda form, d, u, at: s.dossier_transfer(
@@ -422,21 +425,21 @@ ACTIONS: list[Action] = [
             reason=form.cleaned_data["reason"],
             at=at,
         ),
-        "Đã chuyển hồ sơ {code}.",
+        _("Đã chuyển hồ sơ {code}."),
         "leader",
         form_kwargs=lambda sit: {"units": dossier_partner_units(dossier=sit.dossier)},
         folded=True,
     ),
     Action(
         "dung-xu-ly",
-        "Dừng xử lý",
-        "Dừng xử lý",
+        _("Dừng xử lý"),
+        _("Dừng xử lý"),
         EventType.STOPPED,
         f.ReasonForm,
         lambda form, d, u, at: s.dossier_stop(
             dossier=d, actor=u, expected_version=_v(form), reason=form.cleaned_data["reason"], at=at
         ),
-        "Đã dừng xử lý hồ sơ {code}.",
+        _("Đã dừng xử lý hồ sơ {code}."),
         "leader",
         danger=True,
         folded=True,

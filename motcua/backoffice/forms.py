@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion
@@ -27,7 +28,7 @@ from motcua.dossiers.services import Applicant, Intake, ReceivedComponent
 from motcua.units.models import Unit
 
 phone_validator = RegexValidator(
-    r"^\+?[0-9 .\-]{8,20}$", "Số điện thoại chỉ gồm chữ số (8–20 ký tự)."
+    r"^\+?[0-9 .\-]{8,20}$", _("Số điện thoại chỉ gồm chữ số (8–20 ký tự).")
 )
 
 
@@ -48,44 +49,44 @@ class IntakeForm(forms.Form):
     """
 
     receiving_unit = forms.ModelChoiceField(
-        label="Nơi tiếp nhận", queryset=Unit.objects.none(), empty_label=None
+        label=_("Nơi tiếp nhận"), queryset=Unit.objects.none(), empty_label=None
     )
-    procedure = forms.ChoiceField(label="Thủ tục hành chính")
-    case = forms.ChoiceField(label="Trường hợp", required=False)
-    applicant_name = forms.CharField(label="Họ và tên người nộp / tên tổ chức", max_length=255)
+    procedure = forms.ChoiceField(label=_("Thủ tục hành chính"))
+    case = forms.ChoiceField(label=_("Trường hợp"), required=False)
+    applicant_name = forms.CharField(label=_("Họ và tên người nộp / tên tổ chức"), max_length=255)
     applicant_kind = forms.ChoiceField(
-        label="Loại đối tượng", choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
+        label=_("Loại đối tượng"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
     )
     applicant_id_number = forms.CharField(
-        label="Số định danh cá nhân (CCCD, 12 số)",
+        label=_("Số định danh cá nhân (CCCD, 12 số)"),
         max_length=12,
         required=False,
         validators=[citizen_id_validator],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     applicant_tax_code = forms.CharField(
-        label="Mã số thuế", max_length=14, required=False, validators=[tax_code_validator]
+        label=_("Mã số thuế"), max_length=14, required=False, validators=[tax_code_validator]
     )
     applicant_phone = forms.CharField(
-        label="Điện thoại",
+        label=_("Điện thoại"),
         max_length=20,
         required=False,
         validators=[phone_validator],
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    applicant_email = forms.EmailField(label="Thư điện tử", required=False)
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
     owner_name = forms.CharField(
-        label="Chủ hồ sơ (nếu khác người nộp)", max_length=255, required=False
+        label=_("Chủ hồ sơ (nếu khác người nộp)"), max_length=255, required=False
     )
     delivery = forms.ChoiceField(
-        label="Nhận kết quả",
+        label=_("Nhận kết quả"),
         choices=Delivery.choices,
         initial=Delivery.COUNTER,
         widget=forms.RadioSelect,
     )
     refusal_reason = forms.CharField(
-        label="Lý do từ chối tiếp nhận (Mẫu 03)", required=False, widget=_textarea()
+        label=_("Lý do từ chối tiếp nhận (Mẫu 03)"), required=False, widget=_textarea()
     )
 
     def __init__(
@@ -100,7 +101,7 @@ class IntakeForm(forms.Form):
         self.fields["receiving_unit"].queryset = units  # type: ignore[attr-defined]
         self.versions = {version.procedure.code: version for version in versions}
         self.fields["procedure"].choices = [  # type: ignore[attr-defined]
-            ("", "— Chọn thủ tục —"),
+            ("", _("— Chọn thủ tục —")),
             *((code, f"{v.name} ({code})") for code, v in self.versions.items()),
         ]
         self.version = self._chosen_version()
@@ -112,7 +113,7 @@ class IntakeForm(forms.Form):
             for component in self.components:
                 self._add_component_fields(component)
         self.fields["case"].choices = [  # type: ignore[attr-defined]
-            ("", "Chung (không phân trường hợp)"),
+            ("", _("Chung (không phân trường hợp)")),
             *((case, case) for case in cases),
         ]
         self.has_cases = bool(cases)
@@ -126,25 +127,31 @@ class IntakeForm(forms.Form):
         self.fields[key] = forms.BooleanField(label=component.name, required=False)
         name = component.name
         self.fields[f"{key}_originals"] = forms.IntegerField(
-            label="Bản chính",
+            label=_("Bản chính"),
             min_value=0,
             max_value=99,
             required=False,
             initial=component.originals,
-            widget=forms.NumberInput(attrs={"aria-label": f"Số bản chính: {name}"}),
+            widget=forms.NumberInput(
+                attrs={"aria-label": _("Số bản chính: %(name)s") % {"name": name}}
+            ),
         )
         self.fields[f"{key}_copies"] = forms.IntegerField(
-            label="Bản sao",
+            label=_("Bản sao"),
             min_value=0,
             max_value=99,
             required=False,
             initial=component.copies,
-            widget=forms.NumberInput(attrs={"aria-label": f"Số bản sao: {name}"}),
+            widget=forms.NumberInput(
+                attrs={"aria-label": _("Số bản sao: %(name)s") % {"name": name}}
+            ),
         )
         self.fields[f"{key}_digitised"] = forms.BooleanField(
-            label="Đã số hóa",
+            label=_("Đã số hóa"),
             required=False,
-            widget=forms.CheckboxInput(attrs={"aria-label": f"Đã số hóa: {name}"}),
+            widget=forms.CheckboxInput(
+                attrs={"aria-label": _("Đã số hóa: %(name)s") % {"name": name}}
+            ),
         )
 
     def component_rows(self) -> list[dict[str, Any]]:
@@ -167,7 +174,7 @@ class IntakeForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if self.version is None and data.get("procedure"):
-            self.add_error("procedure", "Thủ tục không được tiếp nhận tại đơn vị này.")
+            self.add_error("procedure", _("Thủ tục không được tiếp nhận tại đơn vị này."))
         return data
 
     def intake(self) -> Intake:
@@ -224,24 +231,24 @@ class ActionForm(forms.Form):
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label="Lý do", max_length=2000, widget=_textarea())
+    reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=_textarea())
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(label="Ghi chú", max_length=2000, required=False, widget=_textarea())
+    note = forms.CharField(label=_("Ghi chú"), max_length=2000, required=False, widget=_textarea())
 
 
 class AssignForm(ActionForm):
-    step = forms.TypedChoiceField(label="Bước xử lý", coerce=int)
-    assignee = forms.ModelChoiceField(label="Người xử lý", queryset=User.objects.none())
-    note = forms.CharField(label="Ghi chú", max_length=2000, required=False)
+    step = forms.TypedChoiceField(label=_("Bước xử lý"), coerce=int)
+    assignee = forms.ModelChoiceField(label=_("Người xử lý"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Ghi chú"), max_length=2000, required=False)
 
     def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         steps = list(self.dossier.procedure_version.steps.all())
         self.fields["step"].choices = [  # type: ignore[attr-defined]
             (s.position, f"{s.position}. {s.name}") for s in steps
-        ] or [(1, "1. Xử lý hồ sơ")]
+        ] or [(1, _("1. Xử lý hồ sơ"))]
         upcoming = [s.position for s in steps if s.position > (self.dossier.current_step or 0)]
         handler_steps = [s.position for s in steps if s.role in ("specialist", "leader")]
         self.fields["step"].initial = next(
@@ -255,10 +262,10 @@ class AssignForm(ActionForm):
 
 class SupplementRequestForm(ActionForm):
     missing = forms.MultipleChoiceField(
-        label="Giấy tờ cần bổ sung (theo thành phần hồ sơ đã công bố)",
+        label=_("Giấy tờ cần bổ sung (theo thành phần hồ sơ đã công bố)"),
         widget=forms.CheckboxSelectMultiple,
     )
-    reason = forms.CharField(label="Lý do, nội dung cần bổ sung", widget=_textarea())
+    reason = forms.CharField(label=_("Lý do, nội dung cần bổ sung"), widget=_textarea())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -268,9 +275,9 @@ class SupplementRequestForm(ActionForm):
 
 class SupplementReceivedForm(ActionForm):
     papers = forms.MultipleChoiceField(
-        label="Giấy tờ đã nhận bổ sung", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Giấy tờ đã nhận bổ sung"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    digitised = forms.BooleanField(label="Đã số hóa giấy tờ bổ sung", required=False)
+    digitised = forms.BooleanField(label=_("Đã số hóa giấy tờ bổ sung"), required=False)
 
     def __init__(self, *args: Any, requested: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -291,10 +298,12 @@ class SupplementReceivedForm(ActionForm):
 
 
 class ConsultationForm(ActionForm):
-    to_unit = forms.ModelChoiceField(label="Đơn vị được hỏi ý kiến", queryset=Unit.objects.none())
-    question = forms.CharField(label="Nội dung xin ý kiến", max_length=2000, widget=_textarea())
+    to_unit = forms.ModelChoiceField(
+        label=_("Đơn vị được hỏi ý kiến"), queryset=Unit.objects.none()
+    )
+    question = forms.CharField(label=_("Nội dung xin ý kiến"), max_length=2000, widget=_textarea())
     working_days = forms.IntegerField(
-        label="Thời hạn trả lời (ngày làm việc)", min_value=1, max_value=60, initial=2
+        label=_("Thời hạn trả lời (ngày làm việc)"), min_value=1, max_value=60, initial=2
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -304,9 +313,9 @@ class ConsultationForm(ActionForm):
 
 class AnswerConsultationForm(ActionForm):
     unit = forms.ModelChoiceField(
-        label="Đơn vị trả lời", queryset=Unit.objects.none(), empty_label=None
+        label=_("Đơn vị trả lời"), queryset=Unit.objects.none(), empty_label=None
     )
-    answer = forms.CharField(label="Ý kiến trả lời", max_length=2000, widget=_textarea())
+    answer = forms.CharField(label=_("Ý kiến trả lời"), max_length=2000, widget=_textarea())
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -314,8 +323,8 @@ class AnswerConsultationForm(ActionForm):
 
 
 class TransferForm(ActionForm):
-    to_unit = forms.ModelChoiceField(label="Chuyển đến đơn vị", queryset=Unit.objects.none())
-    reason = forms.CharField(label="Lý do", max_length=2000, widget=_textarea())
+    to_unit = forms.ModelChoiceField(label=_("Chuyển đến đơn vị"), queryset=Unit.objects.none())
+    reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=_textarea())
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -324,28 +333,28 @@ class TransferForm(ActionForm):
 
 class PaymentRequestForm(ActionForm):
     amount = forms.DecimalField(
-        label="Số tiền (đồng)", min_value=Decimal("1"), max_digits=14, decimal_places=0
+        label=_("Số tiền (đồng)"), min_value=Decimal("1"), max_digits=14, decimal_places=0
     )
-    description = forms.CharField(label="Khoản thu, căn cứ", max_length=2000, widget=_textarea())
+    description = forms.CharField(label=_("Khoản thu, căn cứ"), max_length=2000, widget=_textarea())
 
 
 class PaymentReceivedForm(ActionForm):
-    receipt_number = forms.CharField(label="Số biên lai, chứng từ", max_length=60)
+    receipt_number = forms.CharField(label=_("Số biên lai, chứng từ"), max_length=60)
 
 
 class ApologyProposalForm(ActionForm):
-    reason = forms.CharField(label="Lý do chậm trễ", max_length=2000, widget=_textarea())
+    reason = forms.CharField(label=_("Lý do chậm trễ"), max_length=2000, widget=_textarea())
     extra_working_days = forms.IntegerField(
-        label="Hẹn thêm (ngày làm việc sau hạn trả)", min_value=1, max_value=60, initial=2
+        label=_("Hẹn thêm (ngày làm việc sau hạn trả)"), min_value=1, max_value=60, initial=2
     )
 
 
 class DispatchForm(ActionForm):
-    tracking_number = forms.CharField(label="Số hiệu bưu gửi", max_length=40)
+    tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=40)
 
 
 class ReturnForm(ActionForm):
-    recipient = forms.CharField(label="Người nhận kết quả", max_length=255, required=False)
+    recipient = forms.CharField(label=_("Người nhận kết quả"), max_length=255, required=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,25 +374,29 @@ class RecordDateField(forms.DateField):
     def validate(self, value: Any) -> None:
         super().validate(value)
         if value and not self.earliest <= value <= self.latest:
-            raise forms.ValidationError("Ngày phải trong khoảng năm 2000–2099.")
+            raise forms.ValidationError(_("Ngày phải trong khoảng năm 2000–2099."))
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Mã hồ sơ, tên hoặc số định danh người nộp",
+        label=_("Mã hồ sơ, tên hoặc số định danh người nộp"),
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "autocomplete": "off", "placeholder": "ví dụ: nguyen van an"}
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("ví dụ: nguyen van an"),
+            }
         ),
     )
     status = forms.ChoiceField(
-        label="Trạng thái", required=False, choices=[("", "Tất cả"), *Status.choices]
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *Status.choices]
     )
-    received_from = RecordDateField(label="Tiếp nhận từ ngày", required=False)
-    received_to = RecordDateField(label="đến ngày", required=False)
+    received_from = RecordDateField(label=_("Tiếp nhận từ ngày"), required=False)
+    received_to = RecordDateField(label=_("đến ngày"), required=False)
     unit = forms.ModelChoiceField(
-        label="Đơn vị", required=False, queryset=Unit.objects.none(), empty_label="Tất cả"
+        label=_("Đơn vị"), required=False, queryset=Unit.objects.none(), empty_label=_("Tất cả")
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -396,16 +409,16 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
-            self.add_error("received_to", "Ngày kết thúc phải sau ngày bắt đầu.")
+            self.add_error("received_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
         return data
 
 
 class RegisterForm(forms.Form):
     """Sổ theo dõi hồ sơ (Mẫu 06) of a unit over a period."""
 
-    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), empty_label=None)
-    start = RecordDateField(label="Từ ngày")
-    end = RecordDateField(label="Đến ngày")
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none(), empty_label=None)
+    start = RecordDateField(label=_("Từ ngày"))
+    end = RecordDateField(label=_("Đến ngày"))
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -418,7 +431,7 @@ class RegisterForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if start > end:
-                self.add_error("end", "Ngày kết thúc phải sau ngày bắt đầu.")
+                self.add_error("end", _("Ngày kết thúc phải sau ngày bắt đầu."))
             elif end - start > dt.timedelta(days=366):
-                self.add_error("end", "Mỗi lần in tối đa một năm.")
+                self.add_error("end", _("Mỗi lần in tối đa một năm."))
         return data

@@ -1,4 +1,5 @@
-"""How a dossier's history and timings read on the officers' screens (Vietnamese)."""
+"""How a dossier's history and timings read on the officers' screens (Vietnamese; English on the
+officer's choice)."""
 
 from __future__ import annotations
 
@@ -6,42 +7,46 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.dossiers.models import Dossier, DossierEvent, Outcome, Status, Timeliness
 from motcua.dossiers.projection import EventType
 from motcua.units.models import Unit
 
-EVENT_LABELS: dict[str, str] = {
-    EventType.SUBMITTED: "Nộp hồ sơ",
-    EventType.RECEIVED: "Tiếp nhận hồ sơ",
-    EventType.REFUSED_AT_INTAKE: "Từ chối tiếp nhận",
-    EventType.ASSIGNED: "Phân công xử lý",
-    EventType.STEP_COMPLETED: "Hoàn thành bước xử lý",
-    EventType.CONSULTATION_REQUESTED: "Xin ý kiến, liên thông",
-    EventType.CONSULTATION_ANSWERED: "Trả lời xin ý kiến",
-    EventType.TRANSFERRED: "Chuyển xử lý",
-    EventType.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung hồ sơ",
-    EventType.SUPPLEMENT_RECEIVED: "Nhận hồ sơ bổ sung",
-    EventType.PAYMENT_REQUESTED: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    EventType.PAYMENT_RECEIVED: "Đã thực hiện nghĩa vụ tài chính",
-    EventType.RESOLVED: "Có kết quả giải quyết",
-    EventType.WITHDRAWN: "Rút hồ sơ",
-    EventType.STOPPED: "Dừng xử lý",
-    EventType.APOLOGY_PROPOSED: "Đề xuất xin lỗi, hẹn lại",
-    EventType.APOLOGY_ISSUED: "Ký phiếu xin lỗi, hẹn lại ngày trả",
-    EventType.RETURNED: "Trả kết quả",
-    EventType.POSTAL_DISPATCHED: "Giao kết quả cho bưu chính",
-    EventType.DUE_RECOMPUTED: "Tính lại hạn trả (lịch thay đổi)",
-    EventType.HANDED_OVER: "Bàn giao do sắp xếp đơn vị",
+EVENT_LABELS: dict[str, StrOrPromise] = {
+    EventType.SUBMITTED: _("Nộp hồ sơ"),
+    EventType.RECEIVED: _("Tiếp nhận hồ sơ"),
+    EventType.REFUSED_AT_INTAKE: _("Từ chối tiếp nhận"),
+    EventType.ASSIGNED: _("Phân công xử lý"),
+    EventType.STEP_COMPLETED: _("Hoàn thành bước xử lý"),
+    EventType.CONSULTATION_REQUESTED: _("Xin ý kiến, liên thông"),
+    EventType.CONSULTATION_ANSWERED: _("Trả lời xin ý kiến"),
+    EventType.TRANSFERRED: _("Chuyển xử lý"),
+    EventType.SUPPLEMENT_REQUESTED: _("Yêu cầu bổ sung hồ sơ"),
+    EventType.SUPPLEMENT_RECEIVED: _("Nhận hồ sơ bổ sung"),
+    EventType.PAYMENT_REQUESTED: _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    EventType.PAYMENT_RECEIVED: _("Đã thực hiện nghĩa vụ tài chính"),
+    EventType.RESOLVED: _("Có kết quả giải quyết"),
+    EventType.WITHDRAWN: _("Rút hồ sơ"),
+    EventType.STOPPED: _("Dừng xử lý"),
+    EventType.APOLOGY_PROPOSED: _("Đề xuất xin lỗi, hẹn lại"),
+    EventType.APOLOGY_ISSUED: _("Ký phiếu xin lỗi, hẹn lại ngày trả"),
+    EventType.RETURNED: _("Trả kết quả"),
+    EventType.POSTAL_DISPATCHED: _("Giao kết quả cho bưu chính"),
+    EventType.DUE_RECOMPUTED: _("Tính lại hạn trả (lịch thay đổi)"),
+    EventType.HANDED_OVER: _("Bàn giao do sắp xếp đơn vị"),
 }
 
-FORM_TITLES = {
-    "01": "In giấy tiếp nhận (Mẫu 01)",
-    "02": "Phiếu yêu cầu bổ sung (Mẫu 02)",
-    "03": "Phiếu từ chối tiếp nhận (Mẫu 03)",
-    "04": "Phiếu xin lỗi, hẹn lại (Mẫu 04)",
-    "05": "Phiếu kiểm soát quá trình (Mẫu 05)",
+FORM_TITLES: dict[str, StrOrPromise] = {
+    "01": _("In giấy tiếp nhận (Mẫu 01)"),
+    "02": _("Phiếu yêu cầu bổ sung (Mẫu 02)"),
+    "03": _("Phiếu từ chối tiếp nhận (Mẫu 03)"),
+    "04": _("Phiếu xin lỗi, hẹn lại (Mẫu 04)"),
+    "05": _("Phiếu kiểm soát quá trình (Mẫu 05)"),
 }
 
 
@@ -62,41 +67,47 @@ def event_details(event: DossierEvent) -> list[str]:
     lines: list[str] = []
     kind = event.type
     if data.get("code"):
-        lines.append(f"Mã hồ sơ {data['code']}")
+        lines.append(_g("Mã hồ sơ %(code)s") % {"code": data["code"]})
     if data.get("step_name") or data.get("assignee_name"):
         step, name = data.get("step"), data.get("step_name", "")
-        lines.append(f"Bước {step}: {name} — {data.get('assignee_name', '')}")
+        lines.append(
+            _g("Bước %(step)s: %(name)s — %(assignee)s")
+            % {"step": step, "name": name, "assignee": data.get("assignee_name", "")}
+        )
     if data.get("missing"):
-        lines.append("Cần bổ sung: " + "; ".join(data["missing"]))
+        lines.append(_g("Cần bổ sung: %(papers)s") % {"papers": "; ".join(data["missing"])})
     if data.get("late_request"):
-        lines.append("Yêu cầu bổ sung quá 03 ngày làm việc kể từ khi tiếp nhận")
+        lines.append(_g("Yêu cầu bổ sung quá 03 ngày làm việc kể từ khi tiếp nhận"))
     if data.get("to_unit_name"):
-        lines.append(f"Đến: {data['to_unit_name']}")
+        lines.append(_g("Đến: %(unit)s") % {"unit": data["to_unit_name"]})
     if data.get("consultation_due_at"):
-        lines.append(f"Hạn trả lời: {_when(data['consultation_due_at'])}")
+        lines.append(_g("Hạn trả lời: %(when)s") % {"when": _when(data["consultation_due_at"])})
     if kind == EventType.CONSULTATION_ANSWERED and data.get("late"):
-        lines.append("Trả lời quá hạn")
+        lines.append(_g("Trả lời quá hạn"))
     if data.get("amount"):
-        lines.append(f"Số tiền: {data['amount']} đồng")
+        lines.append(_g("Số tiền: %(amount)s đồng") % {"amount": data["amount"]})
     if data.get("receipt_number"):
-        lines.append(f"Biên lai: {data['receipt_number']}")
+        lines.append(_g("Biên lai: %(number)s") % {"number": data["receipt_number"]})
     if data.get("outcome"):
-        lines.append(Outcome(data["outcome"]).label)
+        lines.append(str(Outcome(data["outcome"]).label))
     if kind == EventType.APOLOGY_PROPOSED and data.get("extra_working_days"):
         until = _when(data.get("new_due_at"))
-        lines.append(f"Hẹn thêm {data['extra_working_days']} ngày làm việc (đến {until})")
+        lines.append(
+            _g("Hẹn thêm %(days)s ngày làm việc (đến %(until)s)")
+            % {"days": data["extra_working_days"], "until": until}
+        )
     if kind == EventType.APOLOGY_ISSUED and data.get("new_due_at"):
-        lines.append(f"Hẹn lại: {_when(data['new_due_at'])}")
+        lines.append(_g("Hẹn lại: %(when)s") % {"when": _when(data["new_due_at"])})
     if data.get("due_at") and kind != EventType.APOLOGY_ISSUED:
-        lines.append(f"Hạn trả: {_when(data['due_at'])}")
+        lines.append(_g("Hạn trả: %(when)s") % {"when": _when(data["due_at"])})
     if data.get("tracking_number"):
-        lines.append(f"Số hiệu bưu gửi: {data['tracking_number']}")
+        lines.append(_g("Số hiệu bưu gửi: %(number)s") % {"number": data["tracking_number"]})
     if data.get("recipient"):
-        lines.append(f"Người nhận: {data['recipient']}")
+        lines.append(_g("Người nhận: %(name)s") % {"name": data["recipient"]})
     return lines
 
 
-def dossier_forms(dossier: Dossier, events: list[DossierEvent]) -> list[tuple[str, str]]:
+def dossier_forms(dossier: Dossier, events: list[DossierEvent]) -> list[tuple[str, StrOrPromise]]:
     """The official forms that apply to the dossier now: (number, title)."""
     kinds = {event.type for event in events}
     forms: list[str] = []

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.models import Role, User
@@ -242,16 +243,20 @@ def intake(request: HttpRequest) -> HttpResponse:
                     at=clock.now(),
                 )
                 messages.success(
-                    request, "Đã ghi nhận từ chối tiếp nhận; in Phiếu từ chối (Mẫu 03)."
+                    request, _("Đã ghi nhận từ chối tiếp nhận; in Phiếu từ chối (Mẫu 03).")
                 )
             else:
                 dossier = dossier_receive(intake=form.intake(), actor=user, at=clock.now())
                 messages.success(
                     request,
-                    f"Đã tiếp nhận hồ sơ {dossier.code}, hẹn trả "
-                    f"{clock.local(dossier.due_at):%H:%M ngày %d/%m/%Y}."
+                    _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(time)s ngày %(date)s.")
+                    % {
+                        "code": dossier.code,
+                        "time": f"{clock.local(dossier.due_at):%H:%M}",
+                        "date": f"{clock.local(dossier.due_at):%d/%m/%Y}",
+                    }
                     if dossier.due_at
-                    else f"Đã tiếp nhận hồ sơ {dossier.code}.",
+                    else _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code},
                 )
             return redirect("backoffice:dossier", ref=dossier_ref(dossier))
         except IncompleteDossier as exc:
@@ -260,7 +265,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "Thông tin chưa hợp lệ, xem các trường được đánh dấu.")
+        messages.error(request, _("Thông tin chưa hợp lệ, xem các trường được đánh dấu."))
     return render(request, "backoffice/intake.html", _context(request, form=form, missing=missing))
 
 
@@ -316,7 +321,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     units = _visible_units(user)
     form = SearchForm(request.GET or None, units=units)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    error = "Điều kiện tìm kiếm không hợp lệ; đã bỏ qua." if form.is_bound and form.errors else ""
+    error = (
+        _("Điều kiện tìm kiếm không hợp lệ; đã bỏ qua.") if form.is_bound and form.errors else ""
+    )
     unit = data.get("unit")
     today = clock.today()
     results = dossier_search(
@@ -428,16 +435,16 @@ def dossier_action(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     form = spec.build(situation, request.POST)
     if not form.is_valid():
         if "version" in form.errors:
-            messages.error(request, "Biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang.")
+            messages.error(request, _("Biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang."))
             return _back(request, dossier)
-        messages.error(request, f"{spec.title}: thông tin chưa hợp lệ.")
+        messages.error(request, _("%(action)s: thông tin chưa hợp lệ.") % {"action": spec.title})
         return _dossier_page(request, dossier, bound=(spec, request.POST))
     try:
         updated = spec.run(form, dossier, user, clock.now())
     except DomainError as exc:
         messages.error(request, exc.message)
         return _back(request, dossier)
-    messages.success(request, spec.done.format(code=updated.code or dossier_ref(updated)))
+    messages.success(request, str(spec.done).format(code=updated.code or dossier_ref(updated)))
     return _back(request, updated)
 
 
@@ -473,7 +480,9 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.GET, units=_visible_units(_user(request)))
     if not form.is_valid():
         problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        messages.error(request, f"Không in được sổ theo dõi: {problems}")
+        messages.error(
+            request, _("Không in được sổ theo dõi: %(problems)s") % {"problems": problems}
+        )
         return redirect("backoffice:overview")
     data = form.cleaned_data
     try:

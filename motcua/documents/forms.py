@@ -275,7 +275,7 @@ def _fees_text(dossier: Dossier) -> str:
 
 
 def _delivery_text(dossier: Dossier) -> str:
-    label = Delivery(dossier.delivery).label
+    label = str(Delivery(dossier.delivery).label)
     if dossier.delivery == Delivery.POST and dossier.applicant_address:
         return f"{label} (địa chỉ: {dossier.applicant_address})"
     if dossier.delivery == Delivery.ELECTRONIC and dossier.applicant_email:
@@ -671,7 +671,10 @@ class _ControlSlip:
                 _flag(event.at, due),
                 "; ".join(
                     part
-                    for part in (Outcome(data.get("outcome", Outcome.APPROVED)).label, event.reason)
+                    for part in (
+                        str(Outcome(data.get("outcome", Outcome.APPROVED)).label),
+                        event.reason,
+                    )
                     if part
                 ),
             )
@@ -683,7 +686,7 @@ class _ControlSlip:
                 f"Số hiệu bưu gửi: {data.get('tracking_number', '')}",
             )
         # RETURNED: the result reaches the applicant; the flag is the dossier's own.
-        note = Delivery(data["delivery"]).label if data.get("delivery") else ""
+        note = str(Delivery(data["delivery"]).label) if data.get("delivery") else ""
         if data.get("tracking_number"):
             note += f"; số hiệu bưu gửi {data['tracking_number']}"
         recipient = data.get("recipient") or dossier.applicant_name
@@ -793,9 +796,9 @@ def _register_note(entry: RegisterEntry, today: dt.date) -> str:
     if entry.outcome == Outcome.REFUSED:
         notes.append("Từ chối giải quyết")
     if entry.status in OPEN_STATUSES or entry.status in (Status.WITHDRAWN, Status.STOPPED):
-        notes.append(Status(entry.status).label)
+        notes.append(str(Status(entry.status).label))
     if entry.timeliness:
-        notes.append(Timeliness(entry.timeliness).label)
+        notes.append(str(Timeliness(entry.timeliness).label))
     elif entry.status in OPEN_STATUSES and entry.due_date and entry.due_date < today:
         notes.append("Đang quá hạn")
     if entry.appointment_at:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import translation
+
 from motcua.core.errors import InvalidInput
 from motcua.documents.forms import BUILDERS, FORMS, REGISTER_TITLE, DocumentNotAvailable, register
 from motcua.documents.selectors import dossier_facts, register_entries
@@ -37,12 +39,14 @@ def render_dossier_form(*, form: str, dossier: Dossier, now: dt.datetime) -> byt
             code="unknown_form",
         )
     _check_now(now)
-    return builder(dossier_facts(dossier=dossier, now=now)).render()
+    with translation.override("vi"):  # official forms are Vietnamese whatever the screen's language
+        return builder(dossier_facts(dossier=dossier, now=now)).render()
 
 
 def render_register(*, unit: Unit, start: dt.date, end: dt.date, now: dt.datetime) -> bytes:
     """The PDF of the register (Sổ theo dõi hồ sơ, Mẫu 06, A4 landscape) of the dossiers
     received at ``unit`` on the local dates ``start``–``end``."""
     _check_now(now)
-    entries = register_entries(unit=unit, start=start, end=end)
-    return register(unit=unit, start=start, end=end, now=now, entries=entries).render()
+    with translation.override("vi"):
+        entries = register_entries(unit=unit, start=start, end=end)
+        return register(unit=unit, start=start, end=end, now=now, entries=entries).render()

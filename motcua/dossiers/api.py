@@ -262,12 +262,16 @@ def _choice(choices: Any, value: str) -> dict[str, Any] | None:
     if not value:
         return None
     member = choices(value)
-    return {"value": member.value, "label": member.label}
+    return {"value": member.value, "label": str(member.label)}
 
 
 def _coded(choices: Any, value: str) -> dict[str, Any]:
     member = choices(value)
-    return {"value": member.value, "label": member.label, "national_code": member.national_code}
+    return {
+        "value": member.value,
+        "label": str(member.label),
+        "national_code": member.national_code,
+    }
 
 
 def _unit(unit: Unit) -> dict[str, Any]:

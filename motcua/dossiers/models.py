@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.fields import FoldedField
 
@@ -35,9 +36,9 @@ tax_code_validator = RegexValidator(
 class Channel(models.TextChoices):
     """Kênh nộp hồ sơ (ND 61/2018 Điều 16); mã quốc gia 1 / 2 / 3 (handbook §2.3)."""
 
-    DIRECT = "direct", "Trực tiếp"
-    ONLINE = "online", "Trực tuyến"
-    POSTAL = "postal", "Bưu chính công ích"
+    DIRECT = "direct", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính công ích")
 
     @property
     def national_code(self) -> int:
@@ -47,24 +48,24 @@ class Channel(models.TextChoices):
 class Delivery(models.TextChoices):
     """Hình thức nhận kết quả."""
 
-    COUNTER = "counter", "Tại Bộ phận Một cửa"
-    POST = "post", "Qua bưu chính"
-    ELECTRONIC = "electronic", "Bản điện tử"
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POST = "post", _("Qua bưu chính")
+    ELECTRONIC = "electronic", _("Bản điện tử")
 
 
 class Status(models.TextChoices):
     """Trạng thái hồ sơ, kèm mã trạng thái đồng bộ quốc gia (handbook §12.1)."""
 
-    SUBMITTED = "submitted", "Mới đăng ký"  # 1
-    RECEIVED = "received", "Đã tiếp nhận"  # 2
-    NOT_RECEIVED = "not_received", "Không được tiếp nhận"  # 3
-    PROCESSING = "processing", "Đang xử lý"  # 4
-    SUPPLEMENT = "supplement", "Chờ bổ sung hồ sơ"  # 5
-    PAYMENT = "payment", "Chờ thực hiện nghĩa vụ tài chính"  # 6
-    WITHDRAWN = "withdrawn", "Công dân rút hồ sơ"  # 7
-    STOPPED = "stopped", "Dừng xử lý"  # 8
-    RESOLVED = "resolved", "Đã giải quyết xong"  # 9
-    RETURNED = "returned", "Đã trả kết quả"  # 10
+    SUBMITTED = "submitted", _("Mới đăng ký")  # 1
+    RECEIVED = "received", _("Đã tiếp nhận")  # 2
+    NOT_RECEIVED = "not_received", _("Không được tiếp nhận")  # 3
+    PROCESSING = "processing", _("Đang xử lý")  # 4
+    SUPPLEMENT = "supplement", _("Chờ bổ sung hồ sơ")  # 5
+    PAYMENT = "payment", _("Chờ thực hiện nghĩa vụ tài chính")  # 6
+    WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ")  # 7
+    STOPPED = "stopped", _("Dừng xử lý")  # 8
+    RESOLVED = "resolved", _("Đã giải quyết xong")  # 9
+    RETURNED = "returned", _("Đã trả kết quả")  # 10
 
     @property
     def national_code(self) -> int:
@@ -94,25 +95,25 @@ ENDED_STATUSES = (Status.RESOLVED, Status.RETURNED, Status.WITHDRAWN, Status.STO
 
 
 class Outcome(models.TextChoices):
-    APPROVED = "approved", "Giải quyết (chấp thuận)"
-    REFUSED = "refused", "Từ chối giải quyết"
+    APPROVED = "approved", _("Giải quyết (chấp thuận)")
+    REFUSED = "refused", _("Từ chối giải quyết")
 
 
 class Timeliness(models.TextChoices):
     """Judged at date granularity against the lawful due date (decision 4)."""
 
-    EARLY = "early", "Trước hạn"
-    ON_TIME = "on_time", "Đúng hạn"
-    LATE = "late", "Quá hạn"
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
 
 
 class ApplicantKind(models.TextChoices):
     """Loại đối tượng (handbook §12.2 LoaiDoiTuong)."""
 
-    CITIZEN = "citizen", "Công dân"
-    BUSINESS = "business", "Doanh nghiệp"
-    AGENCY = "agency", "Cơ quan nhà nước"
-    ORGANISATION = "organisation", "Tổ chức khác"
+    CITIZEN = "citizen", _("Công dân")
+    BUSINESS = "business", _("Doanh nghiệp")
+    AGENCY = "agency", _("Cơ quan nhà nước")
+    ORGANISATION = "organisation", _("Tổ chức khác")
 
 
 class Dossier(models.Model):

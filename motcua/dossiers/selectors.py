@@ -358,7 +358,7 @@ def unit_overview_counts(*, user: User, on: dt.date, unit: Unit | None = None) -
         **{f"s_{status.value}": Count("pk", filter=Q(status=status)) for status in Status},
     )
     return OverviewCounts(
-        by_status=[(s.value, s.label, figures[f"s_{s.value}"]) for s in Status],
+        by_status=[(s.value, str(s.label), figures[f"s_{s.value}"]) for s in Status],
         total=figures["total"],
         open=figures["open"],
         overdue=figures["overdue"],

@@ -303,3 +303,28 @@ def test_search_results_are_paginated(desk, receive, client_for, frozen):
     page = officer.get("/can-bo/tong-quan/", {"page": 2}).content.decode()
     assert "000.12.34.H99-260302-0001" in page
     assert "000.12.34.H99-260302-0027" not in page
+
+
+def test_an_officer_may_work_in_english_while_the_forms_stay_vietnamese(
+    desk, receive, client_for, settings
+):
+    from motcua.documents.tests.conftest import read_pdf
+
+    dossier = receive("1.004222", at(2026, 3, 2, 9))
+    officer = client_for(desk.leader)
+    officer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    home = officer.get("/can-bo/").content.decode()
+    assert "Officers&#x27; home" in home or "Officers' home" in home
+    assert "Màn hình cán bộ" not in home
+    page = officer.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    for english in ("Dossier details", "Processing history", "Assign", "At the one-stop desk"):
+        assert english in page
+    assert "Thông tin hồ sơ" not in page
+    receipt = read_pdf(officer.get(f"/can-bo/ho-so/{dossier.code}/mau-01.pdf").content).flat
+    assert "Tại Bộ phận Một cửa" in receipt  # an official form is Vietnamese, always
+    assert "one-stop desk" not in receipt
+    # Vietnamese remains the default.
+    assert (
+        "Thông tin hồ sơ"
+        in client_for(desk.leader).get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    )
