@@ -29,13 +29,16 @@ def _private_data_dir(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test starts with no cached calendar or procedure version (ids are reused after a
-    test's rollback)."""
+    """Each test starts with no cached calendar, schedule, unit chain or procedure version (ids
+    are reused after a test's rollback, and a version row rolled back reads as none again)."""
     from motcua.calendars import selectors
     from motcua.catalog import selectors as catalog_selectors
+    from motcua.units import selectors as unit_selectors
 
     selectors._cache.clear()
+    selectors._schedules.clear()
     catalog_selectors._versions.clear()
+    unit_selectors._ancestors.clear()
 
 
 @pytest.fixture

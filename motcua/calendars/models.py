@@ -8,12 +8,17 @@ administrators, not applied) until someone confirms it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from motcua.calendars.workdays import DayKind
+from motcua.core.db import bump_version
+
+CALENDAR_VERSION = "calendar"  # core.DataVersion of the calendar data
 
 
 class CalendarYear(models.Model):
@@ -109,7 +114,8 @@ class CalendarChange(models.Model):
     """A change of calendar data: who, when, why, and which dates now count differently.
 
     Dossier due dates are recomputed from these records (the dossier app reads the dates changed
-    since the last recomputation); the latest id also versions the in-process calendar cache.
+    since the last recomputation); saving one also moves the calendar's version (core.DataVersion),
+    which keys the in-process calendar cache.
     """
 
     at = models.DateTimeField("thời điểm", auto_now_add=True)
@@ -140,3 +146,8 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Calendars are cached per process (calendars.selectors): every change moves the version.
+        bump_version(CALENDAR_VERSION)

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from motcua.calendars.models import CalendarChange, CalendarDay, CalendarYear
+from motcua.calendars.models import CALENDAR_VERSION, CalendarDay, CalendarYear
 from motcua.calendars.workdays import (
     CalendarEntry,
     CalendarError,
@@ -24,22 +24,21 @@ from motcua.calendars.workdays import (
     WorkingHours,
     compute_due,
 )
-from motcua.core.db import latest
+from motcua.core.db import read_version
 from motcua.core.errors import InvalidInput
 from motcua.core.parsing import parse_instant, parse_interval
 from motcua.units.models import Unit
 from motcua.units.selectors import province_among, unit_ancestors, unit_find, units_version
 
-# Calendars are rebuilt only when calendar data changed: the key carries the latest change, so
-# every app server and worker sees a change at its next request without any cache invalidation.
-# The change's time is part of the key because a rolled-back change's id can be reused (SQLite).
+# Calendars are rebuilt only when calendar data changed: the key carries the calendar's version
+# (core.DataVersion, replaced in commit order by every CalendarChange), so every app server and
+# worker sees a change at its next request without any cache invalidation.
 _cache: dict[tuple[int | None, str], WorkCalendar] = {}
 _cache_lock = threading.Lock()
 
 
 def calendar_version() -> str:
-    last_id, last_at = latest(CalendarChange, "id", "at")
-    return f"{last_id or 0}@{last_at or ''}"  # raw values: ``at`` is text on SQLite
+    return read_version(CALENDAR_VERSION)
 
 
 def _entry(day: CalendarDay) -> CalendarEntry:

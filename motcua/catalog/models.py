@@ -9,6 +9,8 @@ handled under the old one). Fields follow the national database record (handbook
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -16,6 +18,7 @@ from django.db.models import Q
 
 from motcua.accounts.models import Role
 from motcua.calendars.workdays import LimitUnit
+from motcua.core.db import bump_version
 
 # National code d.dddddd (handbook §12.3), optionally followed by the locally applying unit's
 # identifier (2.000575.000.00.00.H35).
@@ -23,6 +26,9 @@ PROCEDURE_CODE_PATTERN = r"^\d\.\d{6}(\.[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\
 procedure_code_validator = RegexValidator(
     PROCEDURE_CODE_PATTERN, "Mã thủ tục phải có dạng d.dddddd, ví dụ 1.001193."
 )
+
+
+CATALOG_VERSION = "catalog"  # core.DataVersion of the procedure versions
 
 
 class Field(models.Model):
@@ -191,6 +197,16 @@ class ProcedureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} — {self.name}"
+
+    # Versions in force are cached per process (catalog.selectors): every change moves the version.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        bump_version(CATALOG_VERSION)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        bump_version(CATALOG_VERSION)
+        return deleted
 
     @property
     def level_list(self) -> list[str]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from motcua.catalog.models import Procedure, ProcedureVersion, UnitProcedure
-from motcua.core.db import latest
+from motcua.catalog.models import CATALOG_VERSION, Procedure, ProcedureVersion, UnitProcedure
+from motcua.core.db import read_version
 from motcua.core.errors import NotFound
 from motcua.core.text import fold
 from motcua.units.models import Unit
@@ -32,13 +32,12 @@ def procedure_versions_in_force(*, on: dt.date) -> QuerySet[ProcedureVersion]:
 # Versions never change once stored (an edit is a new version, a replaced future version gets a
 # new id), so each process keeps the ones it read, keyed by the latest version id: a counter desk
 # receiving all day reads each procedure once.
-_versions: dict[tuple[str, dt.date, int], ProcedureVersion] = {}
+_versions: dict[tuple[str, dt.date, str], ProcedureVersion] = {}
 _versions_lock = threading.Lock()
 
 
-def catalog_version() -> int:
-    # Versions are only ever added (an edit makes a new one), so the largest id is a stamp.
-    return latest(ProcedureVersion, "id")[0] or 0
+def catalog_version() -> str:
+    return read_version(CATALOG_VERSION)
 
 
 def procedure_version_in_force(*, code: str, on: dt.date) -> ProcedureVersion:

@@ -12,27 +12,6 @@ from django.db import connection, models
 
 
 @cache
-def _latest_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
-    columns = ", ".join(f"MAX({connection.ops.quote_name(_column(model, name))})" for name in names)
-    return f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)}"  # noqa: S608 - names from the model
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    if not isinstance(field, models.Field):
-        raise TypeError(f"{model.__name__}.{name} is not a column")
-    return str(field.column)
-
-
-def latest(model: type[models.Model], *names: str) -> tuple[Any, ...]:
-    """The largest value of each of ``names`` in the model's table: the stamps that key caches."""
-    with connection.cursor() as cursor:
-        cursor.execute(_latest_sql(model, names))
-        row = cursor.fetchone()
-    return tuple(row) if row else (None,) * len(names)
-
-
-@cache
 def _insert_sql(model: type[models.Model], rows: int) -> tuple[str, list[Any]]:
     """The INSERT of ``rows`` new rows of ``model`` (their ids generated), and its fields."""
     quote = connection.ops.quote_name

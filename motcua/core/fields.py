@@ -18,6 +18,8 @@ class FoldedField(models.CharField):
         self.source = source
         kwargs.setdefault("max_length", 255)
         kwargs.setdefault("default", "")
+        # Rows inserted by code that predates the column (a rolling upgrade) get the empty fold.
+        kwargs.setdefault("db_default", "")
         kwargs["editable"] = False
         super().__init__(*args, **kwargs)
 

@@ -162,7 +162,7 @@ class Dossier(models.Model):
     )
     applicant_name = models.CharField("người nộp / tổ chức", max_length=255)
     # What the officers' search compares (dossier_search); on PostgreSQL a trigram index serves
-    # it (migration 0003, made outside Django's index list because SQLite has no such index).
+    # it (migration 0005, made outside Django's index list because SQLite has no such index).
     applicant_search = FoldedField(source="applicant_name")
     applicant_id_number = models.CharField(
         "số định danh cá nhân", max_length=12, blank=True, validators=[citizen_id_validator]

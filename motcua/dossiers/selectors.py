@@ -4,6 +4,7 @@ may see (receiving, resolving or consulted), nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -296,6 +297,9 @@ def dossiers_due_soon(*, user: User, on: dt.date, unit: Unit | None = None) -> Q
     )
 
 
+_NUMBER_LIKE = re.compile(r"[0-9A-Za-z.\-]+")
+
+
 def dossier_search(
     *,
     user: User,
@@ -310,15 +314,21 @@ def dossier_search(
     dossiers = dossiers_visible_to(user=user)
     text = query.strip()
     if text:
+        by_number = (
+            Q(code__icontains=text) | Q(applicant_id_number=text) | Q(applicant_tax_code=text)
+        )
         by_name = Q()
         for token in fold(text).split():
             by_name &= Q(applicant_search__contains=token)
-        dossiers = dossiers.filter(
-            Q(code__icontains=text)
-            | Q(applicant_id_number=text)
-            | Q(applicant_tax_code=text)
-            | by_name
-        )
+        # A code or an identification number (one word with digits) is not looked for among
+        # names, nor a name among codes: a condition on one indexed column lets PostgreSQL use its
+        # trigram index, which an OR across unindexed columns would forbid.
+        if _NUMBER_LIKE.fullmatch(text) and any(ch.isdigit() for ch in text):
+            dossiers = dossiers.filter(by_number)
+        elif any(ch.isdigit() for ch in text):
+            dossiers = dossiers.filter(by_number | by_name)  # "Công ty 123": either may be meant
+        else:
+            dossiers = dossiers.filter(by_name)
     if status:
         dossiers = dossiers.filter(status=status)
     tz = clock.authority_tz()

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from motcua.core import clock
@@ -146,10 +146,12 @@ def _enqueue_delivery(ids: list[int]) -> None:
     """Have ``ids`` sent once their transaction commits."""
     from motcua.notifications.tasks import deliver_notifications
 
+    # robust: the transition has committed; a queue or gateway failing now must not turn the
+    # officer's answer into an error (the messages wait in the outbox for the next drain or cron).
     if deliver_notifications.get_backend().supports_defer:
-        transaction.on_commit(schedule_drain)
+        transaction.on_commit(schedule_drain, robust=True)
     else:  # sends at once (the embedded set-up): only what this transaction wrote
-        transaction.on_commit(lambda: deliver_notifications.enqueue(ids))
+        transaction.on_commit(lambda: deliver_notifications.enqueue(ids), robust=True)
 
 
 def schedule_drain() -> None:
@@ -161,8 +163,9 @@ def schedule_drain() -> None:
         now = timezone.now()
         if _drain_at is not None and now < _drain_at - DRAIN_SKEW:
             return
-        _drain_at = now + DRAIN_DELAY
-        drain_outbox.using(run_after=_drain_at).enqueue()
+        run_at = now + DRAIN_DELAY
+        drain_outbox.using(run_after=run_at).enqueue()
+        _drain_at = run_at  # only once queued: a failed enqueue is tried again next time
 
 
 def _claim(notification: Notification, *, now: dt.datetime) -> bool:
@@ -220,12 +223,19 @@ def deliver(notifications: Iterable[Notification]) -> tuple[int, int]:
     return sent, failed
 
 
-def deliver_pending(*, limit: int = 1000, retry_failed: bool = True) -> tuple[int, int]:
-    """Deliver what is waiting (at most ``limit``), and retry failures a few times."""
+def waiting_messages(*, retry_failed: bool = True) -> QuerySet[Notification]:
+    """Messages not yet sent nor being sent by a worker, oldest first; failures too unless
+    ``retry_failed`` is False."""
     statuses = [Notification.Status.PENDING]
     if retry_failed:
         statuses.append(Notification.Status.FAILED)
-    waiting = Notification.objects.filter(status__in=statuses, attempts__lt=MAX_ATTEMPTS).order_by(
-        "pk"
-    )[:limit]
-    return deliver(list(waiting))
+    return Notification.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()),
+        status__in=statuses,
+        attempts__lt=MAX_ATTEMPTS,
+    ).order_by("pk")
+
+
+def deliver_pending(*, limit: int = 1000) -> tuple[int, int]:
+    """Deliver what is waiting (at most ``limit``), and retry failures a few times."""
+    return deliver(list(waiting_messages()[:limit]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from motcua.notifications.models import Notification
-from motcua.notifications.services import deliver, deliver_pending
+from motcua.notifications.services import deliver, waiting_messages
 
 
 @task()
@@ -26,8 +26,10 @@ def drain_outbox() -> int:
     them spaced out, instead of burning their attempts here in a tight loop during an outage."""
     total = 0
     for _ in range(DRAIN_ROUNDS):
-        sent, failed = deliver_pending(limit=DRAIN_BATCH, retry_failed=False)
+        batch = list(waiting_messages(retry_failed=False)[:DRAIN_BATCH])
+        sent, _failed = deliver(batch)
         total += sent
-        if sent + failed < DRAIN_BATCH:
+        # Rows another worker claimed count as neither sent nor failed: stop on what was read.
+        if len(batch) < DRAIN_BATCH:
             break
     return total

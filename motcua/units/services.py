@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.accounts.models import Membership
+from motcua.core.db import bump_version
 from motcua.core.errors import Conflict, InvalidInput
 from motcua.core.text import fold
-from motcua.units.models import Unit, UnitSuccession
+from motcua.units.models import UNITS_VERSION, Unit, UnitSuccession
 
 # Fields a reorganisation copies from the old row to the new one.
 _COPIED_FIELDS = (
@@ -77,7 +78,9 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     for child in descendants:
         child.path = unit.path + child.path[len(old_prefix) :]
         child.depth = child.path.count("/") - 2
-    Unit.objects.bulk_update(descendants, ["path", "depth"])  # unit.save() moved the version
+    Unit.objects.bulk_update(descendants, ["path", "depth"])
+    # Again: whatever this transaction cached before the descendants moved has the older key.
+    bump_version(UNITS_VERSION)
     return unit
 
 

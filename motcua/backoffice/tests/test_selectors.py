@@ -209,3 +209,21 @@ def test_an_inspector_of_the_province_sees_the_communes_below(
     neighbour = make_officer(other_commune, Role.INSPECTOR, "thanhtra.hai")
     assert list(dossiers_visible_to(user=inspector)) == [dossier]
     assert list(dossiers_visible_to(user=neighbour)) == []
+
+
+def test_a_number_is_looked_for_among_codes_and_a_name_among_names(desk, receive):
+    named = receive("1.001612", at(2026, 3, 2, 9), applicant=Applicant(name="Công ty 2603"))
+    other = receive(
+        "1.001612",
+        at(2026, 3, 2, 10),
+        applicant=Applicant(name="Lê Văn Tám", id_number="001099012345"),
+    )
+
+    def found(query):
+        return {d.pk for d in dossier_search(user=desk.leader, query=query)}
+
+    assert found(named.code) == {named.pk}
+    assert found("001099012345") == {other.pk}
+    assert found("2603") == {named.pk, other.pk}  # both codes, of 02/03/2026, hold 260302
+    assert found("công ty 2603") == {named.pk}
+    assert found("tam") == {other.pk}

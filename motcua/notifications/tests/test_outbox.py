@@ -174,3 +174,38 @@ def test_a_drain_leaves_failures_to_the_spaced_retries(
     assert (sms.status, sms.attempts) == ("failed", 1)
     monkeypatch.undo()
     assert deliver_pending() == (1, 0)  # `motcua notifications deliver`, from cron
+
+
+def test_a_drain_goes_past_messages_another_worker_is_sending(
+    desk, receive, settings, monkeypatch, waiting_queue
+):
+    from motcua.notifications import tasks
+
+    monkeypatch.setattr(tasks, "DRAIN_BATCH", 2)
+    for hour in range(5):
+        receive("1.004222", at(2026, 3, 2, 8 + hour))
+    first, second = Notification.objects.order_by("pk")[:2]
+    # Another worker holds the two oldest: a drain sends the three others, in two rounds.
+    Notification.objects.filter(pk__in=[first.pk, second.pk]).update(
+        claimed_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert drain_outbox.call() == 3
+    assert Notification.objects.filter(status="pending").count() == 2
+
+
+def test_a_failing_queue_does_not_fail_the_committed_transition(
+    desk, receive, settings, monkeypatch, waiting_queue, django_capture_on_commit_callbacks
+):
+    def broken(self, *args, **kwargs):
+        raise OSError("queue unreachable")
+
+    monkeypatch.setattr("django_tasks_db.DatabaseBackend.enqueue", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = receive("1.004222", at(2026, 3, 2, 9))
+    assert dossier.pk
+    assert Notification.objects.filter(status="pending").count() == 1
+    assert services._drain_at is None  # not marked as queued: the next commit tries again
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        receive("1.004222", at(2026, 3, 2, 10))
+    assert len(queued_tasks()) == 1

@@ -38,7 +38,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0003_applicant_search"),
+        ("dossiers", "0005_applicant_search_index"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
