@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -24,11 +24,11 @@ from motcua.calendars.workdays import (
     WorkingHours,
     compute_due,
 )
-from motcua.core.db import read_version
+from motcua.core.db import read_version, read_versions
 from motcua.core.errors import InvalidInput
 from motcua.core.parsing import parse_instant, parse_interval
-from motcua.units.models import Unit
-from motcua.units.selectors import province_among, unit_ancestors, unit_find, units_version
+from motcua.units.models import UNITS_VERSION, Unit
+from motcua.units.selectors import province_among, unit_ancestors, unit_find
 
 # Calendars are rebuilt only when calendar data changed: the key carries the calendar's version
 # (core.DataVersion, replaced in commit order by every CalendarChange), so every app server and
@@ -106,13 +106,16 @@ def _hours_along(chain: list[Unit]) -> WorkingHours:
 _schedules: dict[tuple[str, str, str], Schedule] = {}
 
 
-def schedule_for(*, unit: Unit | None) -> Schedule:
+def schedule_for(*, unit: Unit | None, versions: Mapping[str, str] | None = None) -> Schedule:
     """Calendar and working hours for dossiers handled at ``unit`` (national when None).
 
-    Read on every intake: kept per process, keyed by the versions of the units and the calendar.
+    Read on every intake: kept per process, keyed by the versions of the units and the calendar
+    (``versions``: those the caller has just read, core.db.read_versions).
     """
-    units = units_version() if unit is not None else ""
-    key = (unit.path if unit is not None else "", units, calendar_version())
+    if versions is None:
+        versions = read_versions(UNITS_VERSION, CALENDAR_VERSION)
+    units = versions[UNITS_VERSION] if unit is not None else ""
+    key = (unit.path if unit is not None else "", units, versions[CALENDAR_VERSION])
     schedule = _schedules.get(key)
     if schedule is None:
         ancestors = unit_ancestors(unit=unit, version=units) if unit is not None else []

@@ -40,9 +40,12 @@ def catalog_version() -> str:
     return read_version(CATALOG_VERSION)
 
 
-def procedure_version_in_force(*, code: str, on: dt.date) -> ProcedureVersion:
-    """The version of procedure ``code`` in force on ``on`` (what a dossier received then keeps)."""
-    key = (code, on, catalog_version())
+def procedure_version_in_force(
+    *, code: str, on: dt.date, catalog: str | None = None
+) -> ProcedureVersion:
+    """The version of procedure ``code`` in force on ``on`` (what a dossier received then keeps);
+    ``catalog``: the catalogue's version, when the caller has just read it."""
+    key = (code, on, catalog_version() if catalog is None else catalog)
     cached = _versions.get(key)
     if cached is not None:
         return cached

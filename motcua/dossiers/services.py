@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import user_has_role
+from motcua.calendars.models import CALENDAR_VERSION
 from motcua.calendars.selectors import deadline_explain, schedule_for
 from motcua.calendars.workdays import (
     LimitUnit,
@@ -27,11 +28,11 @@ from motcua.calendars.workdays import (
     add_working_days,
     working_days_between,
 )
+from motcua.catalog.models import CATALOG_VERSION, ProcedureVersion
 from motcua.catalog.models import Channel as FeeChannel
-from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.core import clock
-from motcua.core.db import insert
+from motcua.core.db import insert, read_versions
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
 from motcua.dossiers.deadlines import current_due, due_data, due_for
 from motcua.dossiers.events import append_event, prepare_event
@@ -49,7 +50,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.projection import EventType, project
 from motcua.notifications.services import notify_for_event
-from motcua.units.models import Unit
+from motcua.units.models import UNITS_VERSION, Unit
 from motcua.units.selectors import unit_province
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +490,13 @@ def dossier_receive(
         raise PermissionDenied(
             f"Chỉ cán bộ tiếp nhận của {intake.receiving_unit} được tiếp nhận hồ sơ."
         )
-    version = procedure_version_in_force(code=intake.procedure_code, on=clock.local(moment).date())
+    # The three caches the intake reads, versioned in one statement.
+    versions = read_versions(UNITS_VERSION, CALENDAR_VERSION, CATALOG_VERSION)
+    version = procedure_version_in_force(
+        code=intake.procedure_code,
+        on=clock.local(moment).date(),
+        catalog=versions[CATALOG_VERSION],
+    )
     missing = missing_components(version, intake)
     if missing:
         raise IncompleteDossier(
@@ -500,7 +507,9 @@ def dossier_receive(
         )
     dossier = _build_dossier(intake, at=moment, version=version)
     dossier.code = _issue_code(dossier.receiving_unit, moment)
-    result = due_for(dossier, start=moment)
+    result = due_for(
+        dossier, start=moment, schedule=schedule_for(unit=dossier.receiving_unit, versions=versions)
+    )
     event = prepare_event(
         dossier,
         type=EventType.RECEIVED,

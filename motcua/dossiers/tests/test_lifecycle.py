@@ -402,3 +402,22 @@ def test_a_wait_of_no_time_stops_nothing(desk, receive):
         at=at(2026, 3, 2, 11),
     )
     assert dossier.due_date == dt.date(2026, 3, 11)
+
+
+def test_an_intake_sees_a_unit_edit_made_since_the_last_one(desk, receive):
+    from motcua.calendars.selectors import schedule_for
+    from motcua.units.services import unit_update
+
+    first = receive("1.004222", at(2026, 3, 2, 9))
+    assert clock_local_hour(first.due_at) == 17  # the day's end, default working hours
+    assert schedule_for(unit=desk.unit) is schedule_for(unit=desk.unit)  # cached per process
+    desk.unit.working_hours = "07:00-11:00,13:00-16:00"
+    unit_update(unit=desk.unit, parent_changed=False)
+    second = receive("1.004222", at(2026, 3, 2, 9, 30))
+    assert clock_local_hour(second.due_at) == 16
+
+
+def clock_local_hour(instant) -> int:
+    from motcua.core import clock
+
+    return clock.local(instant).hour
