@@ -27,8 +27,8 @@ def _insert_sql(model: type[models.Model], rows: int) -> tuple[str, list[Any]]:
 
 def insert(objs: Sequence[models.Model]) -> None:
     """Insert new instances of one model in one statement and set their ids, as ``bulk_create``
-    does but with the statement text built once per model: the counter's intake writes four rows
-    and this halves its time. No signals are sent (the project has no receivers on these models);
+    does but with the statement text built once per model (the counter's intake writes four rows
+    per dossier this way). No signals are sent (the project has no receivers on these models);
     values go through each field's ``pre_save`` and ``get_db_prep_save`` exactly as in ``save``.
     """
     if not objs:
