@@ -64,13 +64,7 @@ def bump_version(name: str) -> None:
 
 def read_version(name: str) -> str:
     """The version of the data ``name``: keys process caches of data that changes rarely."""
-    from motcua.core.models import DataVersion
-
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table} WHERE name = %s", [name])  # noqa: S608 - our table
-        row = cursor.fetchone()
-    return str(row[0]) if row else ""
+    return read_versions(name)[name]
 
 
 def read_versions(*names: str) -> dict[str, str]:
