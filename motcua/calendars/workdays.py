@@ -59,6 +59,7 @@ class LimitUnit(StrEnum):
     WORKING_HOUR = "working_hour"
     HALF_DAY = "half_day"
     CALENDAR_DAY = "calendar_day"
+    MONTH = "month"
     SAME_DAY = "same_day"
 
     @property
@@ -71,6 +72,7 @@ _LIMIT_LABELS = {
     LimitUnit.WORKING_HOUR: "giờ làm việc",
     LimitUnit.HALF_DAY: "buổi làm việc",
     LimitUnit.CALENDAR_DAY: "ngày",
+    LimitUnit.MONTH: "tháng",
     LimitUnit.SAME_DAY: "trong ngày",
 }
 
@@ -81,6 +83,7 @@ _MAX_LIMIT = {
     LimitUnit.WORKING_DAY: 2600,
     LimitUnit.HALF_DAY: 5200,
     LimitUnit.CALENDAR_DAY: 3650,
+    LimitUnit.MONTH: 120,
     LimitUnit.WORKING_HOUR: 20800,
     LimitUnit.SAME_DAY: 0,
 }
@@ -341,7 +344,8 @@ class TimeLimit:
         limit_unit = LimitUnit(unit)
         if not number.is_finite() or number < 0:
             raise CalendarError("Thời hạn phải là số không âm.")
-        whole_units = {LimitUnit.WORKING_DAY, LimitUnit.HALF_DAY, LimitUnit.CALENDAR_DAY}
+        # "1,5 ngày làm việc" exists in procedure records; sessions, days and months do not split.
+        whole_units = {LimitUnit.HALF_DAY, LimitUnit.CALENDAR_DAY, LimitUnit.MONTH}
         if limit_unit in whole_units and number != number.to_integral_value():
             raise CalendarError(f"Thời hạn tính bằng {limit_unit.label} phải là số nguyên.")
         if limit_unit == LimitUnit.SAME_DAY and number != 0:
