@@ -26,6 +26,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from motcua.accounts.models import User
+from motcua.accounts.selectors import units_visible_to
 from motcua.catalog.io import (
     JSON_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -41,16 +42,30 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureComponent,
     ProcedureFee,
+    ProcedureTimeLimit,
     ProcedureVersion,
     ProcessStep,
+    ProvincialFee,
+    Source,
     UnitProcedure,
     procedure_code_validator,
 )
 from motcua.catalog.records import parse_record, record_from_version
-from motcua.catalog.selectors import procedure_versions_in_force
-from motcua.catalog.services import procedure_version_create, procedure_version_replace
+from motcua.catalog.selectors import (
+    fees_unconfigured,
+    procedure_versions_in_force,
+    provinces_administered_by,
+    provincial_fee_choices,
+)
+from motcua.catalog.services import (
+    procedure_version_create,
+    procedure_version_replace,
+    provincial_fee_check,
+    provincial_fee_delete,
+    provincial_fee_set,
+)
 from motcua.core import clock
-from motcua.core.admin import UnitScopedAdmin
+from motcua.core.admin import UnitScopedAdmin, acting_user
 from motcua.core.errors import DomainError, ImportRejected
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -85,8 +100,8 @@ def version_state(version: ProcedureVersion) -> str:
 
 @admin.register(Field)
 class FieldAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en"]
-    search_fields = ["code", "name", "name_en"]
+    list_display = ["code", "name", "name_en", "official_code"]
+    search_fields = ["code", "name", "name_en", "official_code"]
     ordering = ["code"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Field | None = None) -> list[str]:
@@ -168,6 +183,13 @@ def _lines(value: Any) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value or "")
 
 
+def _record_rows(record: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The rows of one inline in a record (the per-case limits live in ``time_limit``)."""
+    if key == "cases":
+        return list(record["time_limit"]["cases"])
+    return list(record[key])
+
+
 class ProcedureVersionForm(forms.ModelForm):
     """The version as an officer types it; the record checks happen in ``parse_record``."""
 
@@ -203,7 +225,8 @@ class ProcedureVersionForm(forms.ModelForm):
             "competent_authority", "applicants", "steps_text", "requirements", "result",
             "time_limit_value", "time_limit_unit", "time_limit_text", "same_day_cutoff",
             "supplement_policy", "online_level", "postal_allowed", "boundary_free",
-            "boundary_free_basis", "announcement_decision", "notes",
+            "boundary_free_basis", "payment_stops_clock", "payment_stop_basis",
+            "announcement_number", "announcement_date", "announcement_issuer", "source", "notes",
         )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -261,7 +284,7 @@ def copy_source(request: HttpRequest) -> ProcedureVersion | None:
         if pk.isdigit():
             source = (
                 ProcedureVersion.objects.select_related("procedure", "field")
-                .prefetch_related("components", "fees", "steps")
+                .prefetch_related("time_limits", "components", "fees", "steps")
                 .filter(pk=int(pk))
                 .first()
             )
@@ -298,8 +321,18 @@ class _VersionPartInline(admin.TabularInline):
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
         source = copy_source(request)
         if source is not None and request.method != "POST":
-            return len(record_from_version(source)[self.record_key])
+            return len(_record_rows(record_from_version(source), self.record_key))
         return 1 if obj is None or obj.pk is None else 0
+
+
+class TimeLimitInline(_VersionPartInline):
+    """Per-case limits beside the general one (a case chosen by an officer, or a channel's)."""
+
+    model = ProcedureTimeLimit
+    record_key = "cases"
+    fields = ["position", "code", "label", "condition", "value", "unit", "text", "legal_basis"]
+    verbose_name = "thời hạn theo trường hợp"
+    verbose_name_plural = "Thời hạn theo trường hợp (ngoài thời hạn chung ở trên)"
 
 
 class ComponentInline(_VersionPartInline):
@@ -320,7 +353,17 @@ class ComponentInline(_VersionPartInline):
 class FeeInline(_VersionPartInline):
     model = ProcedureFee
     record_key = "fees"
-    fields = ["position", "kind", "name", "amount", "unit", "channel", "description", "legal_basis"]
+    fields = [
+        "position",
+        "kind",
+        "name",
+        "pricing",
+        "amount",
+        "unit",
+        "channel",
+        "description",
+        "legal_basis",
+    ]
 
 
 class ProcessStepInline(_VersionPartInline):
@@ -329,8 +372,14 @@ class ProcessStepInline(_VersionPartInline):
     fields = ["position", "name", "role", "performer", "share"]
 
 
-_INLINE_KEYS = {ProcedureComponent: "components", ProcedureFee: "fees", ProcessStep: "process"}
+_INLINE_KEYS = {
+    ProcedureTimeLimit: "cases",
+    ProcedureComponent: "components",
+    ProcedureFee: "fees",
+    ProcessStep: "process",
+}
 _PART_LABELS = {
+    "time_limit.cases": "Thời hạn theo trường hợp",
     "components": "Thành phần hồ sơ",
     "fees": "Phí, lệ phí",
     "process": "Quy trình nội bộ",
@@ -372,6 +421,8 @@ _EDIT_FIELDSETS: list[tuple[str | None, dict[str, Any]]] = [
                 "time_limit_text",
                 "same_day_cutoff",
                 "supplement_policy",
+                "payment_stops_clock",
+                "payment_stop_basis",
             ]
         },
     ),
@@ -381,7 +432,17 @@ _EDIT_FIELDSETS: list[tuple[str | None, dict[str, Any]]] = [
     ),
     (
         "Căn cứ, kiểm chứng",
-        {"fields": ["legal_basis", "announcement_decision", "verification", "notes"]},
+        {
+            "fields": [
+                "legal_basis",
+                "announcement_number",
+                "announcement_date",
+                "announcement_issuer",
+                "source",
+                "verification",
+                "notes",
+            ]
+        },
     ),
 ]
 _VERSION_INFO = ["number", "effective_to", "created_at", "created_by"]
@@ -439,7 +500,12 @@ def _raw_record(form: forms.ModelForm, formsets: list[BaseInlineFormSet]) -> dic
             "boundary_free",
             "boundary_free_basis",
             "legal_basis",
-            "announcement_decision",
+            "payment_stops_clock",
+            "payment_stop_basis",
+            "announcement_number",
+            "announcement_date",
+            "announcement_issuer",
+            "source",
             "supplement_policy",
             "verification",
             "notes",
@@ -450,11 +516,16 @@ def _raw_record(form: forms.ModelForm, formsets: list[BaseInlineFormSet]) -> dic
         "value": data.get("time_limit_value"),
         "unit": data.get("time_limit_unit"),
         "text": data.get("time_limit_text"),
+        "cases": [],
     }
     raw["same_day_cutoff"] = cutoff.strftime("%H:%M") if cutoff else ""
     for formset in formsets:
         key = _INLINE_KEYS[formset.model]
-        raw[key] = _part_rows(formset, [f for f in formset.form.base_fields if f != "position"])
+        rows = _part_rows(formset, [f for f in formset.form.base_fields if f != "position"])
+        if key == "cases":
+            raw["time_limit"]["cases"] = rows
+        else:
+            raw[key] = rows
     return raw
 
 
@@ -494,7 +565,7 @@ class CatalogUploadForm(forms.Form):
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
     form = ProcedureVersionForm
-    inlines = [ComponentInline, FeeInline, ProcessStepInline]
+    inlines = [TimeLimitInline, ComponentInline, FeeInline, ProcessStepInline]
     list_display = [
         "procedure_code",
         "number",
@@ -505,7 +576,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         "state",
     ]
     list_display_links = ["procedure_code", "name"]
-    list_filter = ["status", "field", "online_level", "time_limit_unit"]
+    list_filter = ["status", "source", "field", "online_level", "time_limit_unit"]
     list_select_related = ["procedure", "field"]
     search_fields = ["procedure__code", "name", "search_text"]
     actions = ["new_version_action"]
@@ -588,6 +659,8 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         initial.update(
             {
                 "field": source.field_id,
+                # A version typed in here is the unit's own, whatever the copy came from.
+                "source": Source.LOCAL,
                 "time_limit_value": limit["value"],
                 "time_limit_unit": limit["unit"],
                 "time_limit_text": limit["text"],
@@ -604,7 +677,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         source = copy_source(request)
         # Initial rows only on GET: posted rows equal to their initial value would count as empty.
         if source is not None and request.method != "POST" and obj.pk is None:
-            rows = record_from_version(source)[inline.record_key]
+            rows = _record_rows(record_from_version(source), inline.record_key)
             kwargs["initial"] = [{**row, "position": i} for i, row in enumerate(rows, start=1)]
         return kwargs
 
@@ -883,3 +956,183 @@ class UnitProcedureAdmin(UnitScopedAdmin):
     search_fields = ["procedure__code", "unit__name"]
     autocomplete_fields = ["procedure"]
     ordering = ["unit__path", "procedure__code"]
+
+
+# --- mức thu do HĐND tỉnh quyết định (decision 11) -----------------------------------------------
+
+
+def _may_configure_fees(request: HttpRequest) -> bool:
+    user = request.user
+    if not isinstance(user, User) or not user.is_active or not user.is_staff:
+        return False
+    return user.is_superuser or provinces_administered_by(user=user).exists()
+
+
+class _FeeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        channel = f" ({obj.get_channel_display().lower()})" if obj.channel != "all" else ""
+        version = obj.version
+        return f"{version.procedure.code} — {obj.name}{channel} [phiên bản {version.number}]"
+
+
+class ProvincialFeeForm(forms.ModelForm):
+    """One HĐND resolution's amount for one fee; every rule is ``provincial_fee_check``'s."""
+
+    fee = _FeeChoiceField(
+        label="Khoản thu",
+        queryset=ProcedureFee.objects.none(),
+        help_text="Các khoản thu do HĐND tỉnh quyết định của các thủ tục đang hoặc sắp có hiệu "
+        "lực.",
+    )
+    actor: User | None = None
+
+    class Meta:
+        model = ProvincialFee
+        fields = ["province", "amount", "resolution", "effective_from"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fee"].queryset = provincial_fee_choices(on=clock.today())  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        needed = ("fee", "province", "amount", "resolution", "effective_from")
+        if all(cleaned.get(name) not in (None, "") for name in needed):
+            try:
+                provincial_fee_check(**{name: cleaned[name] for name in needed}, actor=self.actor)
+            except DomainError as exc:
+                raise ValidationError(exc.message) from exc
+        return cleaned
+
+
+@admin.register(ProvincialFee)
+class ProvincialFeeAdmin(admin.ModelAdmin):
+    """The amounts each province's People's Council set: its administrators see and add their own
+    province's; a row is never edited (a new resolution is a new row with its date)."""
+
+    form = ProvincialFeeForm
+    list_display = [
+        "province",
+        "procedure",
+        "fee_name",
+        "fee_channel",
+        "amount_display",
+        "resolution",
+        "effective_from",
+    ]
+    list_filter = ["province", "fee_kind"]
+    list_select_related = ["province", "procedure"]
+    search_fields = ["procedure__code", "fee_name", "resolution"]
+    change_list_template = "admin/catalog/provincialfee/change_list.html"
+
+    @admin.display(description="mức thu", ordering="amount")
+    def amount_display(self, obj: ProvincialFee) -> str:
+        return "Miễn" if not obj.amount else f"{obj.amount:,.0f}".replace(",", ".") + " đồng"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProvincialFee]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(province__in=provinces_administered_by(user=acting_user(request)))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_configure_fees(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_configure_fees(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_configure_fees(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_configure_fees(request)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ["fee", "province", "amount", "resolution", "effective_from"]
+        return [
+            "province",
+            "procedure",
+            "fee_kind",
+            "fee_name",
+            "fee_channel",
+            "amount",
+            "resolution",
+            "effective_from",
+            "created_at",
+            "created_by",
+        ]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is not None:
+            return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, fields=None, **kwargs)
+        return type(form.__name__, (form,), {"actor": _actor(request)})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "province":
+            provinces = provinces_administered_by(user=acting_user(request))
+            kwargs["queryset"] = provinces.order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        initial.setdefault("effective_from", clock.today())
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: ProvincialFee, form: Any, change: Any) -> None:
+        data = form.cleaned_data
+        saved = provincial_fee_set(
+            fee=data["fee"],
+            province=data["province"],
+            amount=data["amount"],
+            resolution=data["resolution"],
+            effective_from=data["effective_from"],
+            actor=_actor(request),
+        )
+        obj.pk = saved.pk
+        obj.procedure, obj.fee_name = saved.procedure, saved.fee_name
+
+    def delete_model(self, request: HttpRequest, obj: ProvincialFee) -> None:
+        provincial_fee_delete(provincial_fee=obj, actor=_actor(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProvincialFee]) -> None:
+        for row in queryset:
+            provincial_fee_delete(provincial_fee=row, actor=_actor(request))
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "chua-cau-hinh/",
+                self.admin_site.admin_view(self.unconfigured_view),
+                name=f"{name}_unconfigured",
+            ),
+            *super().get_urls(),
+        ]
+
+    def unconfigured_view(self, request: HttpRequest) -> HttpResponse:
+        """Every fee left to the HĐND tỉnh with no amount yet, per receiving unit."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        user = acting_user(request)
+        units = None if user.is_superuser else units_visible_to(user=user)
+        today = clock.today()
+        add_url = reverse("admin:catalog_provincialfee_add")
+        rows = []
+        for item in fees_unconfigured(on=today, units=units):
+            query = {"fee": item.fee.pk, "province": item.province.pk if item.province else ""}
+            rows.append({"item": item, "add_url": f"{add_url}?{urlencode(query)}"})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Khoản thu do HĐND tỉnh quyết định chưa cấu hình",
+            "rows": rows,
+            "on": today,
+        }
+        return TemplateResponse(request, "admin/catalog/provincialfee/unconfigured.html", context)

@@ -9,10 +9,16 @@ from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from motcua.catalog.models import Field, ProcedureVersion
-from motcua.catalog.records import record_from_version
-from motcua.catalog.selectors import posting_sheet, procedure_detail, procedure_search
+from motcua.catalog.records import plain_decimal, record_from_version
+from motcua.catalog.selectors import (
+    fee_lines,
+    limit_words,
+    posting_sheet,
+    procedure_detail,
+    procedure_search,
+)
 from motcua.core import clock
-from motcua.units.selectors import unit_find
+from motcua.units.selectors import unit_find, unit_province
 
 router = Router(tags=["Thủ tục hành chính"])
 
@@ -34,6 +40,8 @@ class ProcedureSummaryOut(Schema):
     time_limit_value: float
     time_limit_unit: str
     online_level: str
+    source: str
+    sample: bool
 
 
 class SearchQuery(Schema):
@@ -57,6 +65,8 @@ def _summary(version: ProcedureVersion) -> dict[str, Any]:
         "time_limit_value": float(version.time_limit_value),
         "time_limit_unit": version.time_limit_unit,
         "online_level": version.online_level,
+        "source": version.source,
+        "sample": version.is_sample,
     }
 
 
@@ -84,14 +94,51 @@ def search_procedures(request: HttpRequest, filters: Query[SearchQuery]) -> list
     return [_summary(version) for version in versions]
 
 
-@router.get("/procedures/{code}", summary="Toàn bộ thông tin một thủ tục (phiên bản có hiệu lực)")
-def get_procedure(request: HttpRequest, code: str, on: dt.date | None = None) -> dict[str, Any]:
-    version = procedure_detail(code=code, on=on or clock.today())
+@router.get(
+    "/procedures/{code}",
+    summary="Toàn bộ thông tin một thủ tục (phiên bản có hiệu lực)",
+    description="Bản ghi theo định dạng motcua-catalog/1 (docs/catalog-format.md), kèm "
+    "`fee_lines`: các khoản thu với `status` (amount, exempt, unconfigured) và `amount` (null "
+    "khi HĐND tỉnh chưa quy định, không bao giờ 0). `unit` (mã đơn vị tiếp nhận) cho mức thu "
+    "của tỉnh nơi nộp hồ sơ; không có `unit` thì khoản thu do HĐND tỉnh quyết định là "
+    "unconfigured.",
+)
+def get_procedure(
+    request: HttpRequest, code: str, on: dt.date | None = None, unit: str = ""
+) -> dict[str, Any]:
+    day = on or clock.today()
+    version = procedure_detail(code=code, on=day)
+    province = unit_province(unit=unit_find(code=unit, on=day)) if unit else None
     return {
         "version": version.number,
         "effective_to": version.effective_to,
+        "sample": version.is_sample,
         **record_from_version(version),
+        "province": province.name if province else None,
+        "fee_lines": fee_lines(version=version, channel="all", province=province, on=day),
     }
+
+
+class CaseOut(Schema):
+    code: str
+    label: str
+    condition: str
+    value: str
+    unit: str
+    limit: str
+    text: str
+    legal_basis: str
+
+
+class FeeLineOut(Schema):
+    kind: str
+    name: str
+    unit: str
+    channel: str
+    legal_basis: str
+    status: str
+    amount: str | None
+    resolution: str
 
 
 class PostingItemOut(Schema):
@@ -99,6 +146,10 @@ class PostingItemOut(Schema):
     name: str
     posted: bool
     missing: list[str]
+    sample: bool
+    time_limit: str
+    cases: list[CaseOut]
+    fees: list[FeeLineOut]
 
 
 class PostingSheetOut(Schema):
@@ -127,6 +178,24 @@ def unit_posting(request: HttpRequest, code: str, on: dt.date | None = None) -> 
                 "name": item.version.name,
                 "posted": item.posted,
                 "missing": item.missing,
+                "sample": item.version.is_sample,
+                "time_limit": limit_words(
+                    item.version.time_limit_value, item.version.time_limit_unit
+                ),
+                "cases": [
+                    {
+                        "code": case.code,
+                        "label": case.label,
+                        "condition": case.condition,
+                        "value": plain_decimal(case.value),
+                        "unit": case.unit,
+                        "limit": limit_words(case.value, case.unit),
+                        "text": case.text,
+                        "legal_basis": case.legal_basis,
+                    }
+                    for case in item.version.time_limits.all()
+                ],
+                "fees": item.fees,
             }
             for item in sheet.items
         ],

@@ -39,9 +39,11 @@ from motcua.catalog.models import (
     Channel,
     Field,
     Level,
+    LimitCondition,
     OnlineLevel,
     ProcedureFee,
     ProcedureVersion,
+    Source,
     SupplementPolicy,
 )
 from motcua.catalog.records import FORMAT, record_from_version
@@ -72,29 +74,40 @@ RECORD_KEYS = frozenset(
         "result",
         "time_limit",
         "same_day_cutoff",
+        "payment_stops_clock",
+        "payment_stop_basis",
         "online_level",
         "postal_allowed",
         "boundary_free",
         "boundary_free_basis",
         "legal_basis",
-        "announcement_decision",
+        "announcement_number",
+        "announcement_date",
+        "announcement_issuer",
         "supplement_policy",
         "components",
         "fees",
         "process",
         "verification",
         "notes",
+        "source",
     }
 )
+# Keys read from older files but never written: the free text of the announcing decision (now
+# announcement_number, announcement_date, announcement_issuer).
+LEGACY_RECORD_KEYS = frozenset({"announcement_decision"})
 PART_KEYS = {
-    "time_limit": frozenset({"value", "unit", "text"}),
+    "time_limit": frozenset({"value", "unit", "text", "cases"}),
+    "cases": frozenset({"code", "label", "condition", "value", "unit", "text", "legal_basis"}),
     "components": frozenset(
         {"case", "name", "originals", "copies", "form_template", "required", "note"}
     ),
-    "fees": frozenset({"kind", "name", "amount", "unit", "channel", "description", "legal_basis"}),
+    "fees": frozenset(
+        {"kind", "name", "pricing", "amount", "unit", "channel", "description", "legal_basis"}
+    ),
     "process": frozenset({"name", "role", "performer", "share"}),
 }
-FIELD_KEYS = frozenset({"code", "name", "name_en"})
+FIELD_KEYS = frozenset({"code", "name", "name_en", "official_code"})
 TOP_KEYS = frozenset({"format", "fields", "procedures"})
 
 
@@ -112,6 +125,7 @@ class Column:
     required: bool = False
     values: str = ""  # allowed values, for the instructions sheet
     width: int = 18
+    legacy: bool = False  # read from older workbooks, never written
 
 
 def _choices(values: Iterable[Any]) -> str:
@@ -123,7 +137,10 @@ SHEET_PROCEDURES = "ThuTuc"
 SHEET_COMPONENTS = "ThanhPhanHoSo"
 SHEET_FEES = "PhiLePhi"
 SHEET_STEPS = "QuyTrinh"
+SHEET_CASES = "ThoiHanTruongHop"
 SHEET_HELP = "HuongDan"
+# Sheets added after the first workbooks: a workbook without them still imports.
+OPTIONAL_SHEETS = frozenset({SHEET_CASES})
 
 _KEY_COLUMNS = (
     Column("MATTHC", "code", "code", "Mã thủ tục hành chính (d.dddddd)", True, width=14),
@@ -145,6 +162,12 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("MALINHVUC", "code", "text", "Mã lĩnh vực", True, width=16),
         Column("TENLINHVUC", "name", "text", "Tên lĩnh vực", True, width=40),
         Column("TENLINHVUC_EN", "name_en", "text", "Tên lĩnh vực bằng tiếng Anh", width=30),
+        Column(
+            "MALINHVUCQG",
+            "official_code",
+            "text",
+            "Mã lĩnh vực trên Cơ sở dữ liệu quốc gia về TTHC (TT 01/2018 Điều 20), nếu có",
+        ),
     ),
     SHEET_PROCEDURES: (
         *_KEY_COLUMNS,
@@ -224,7 +247,13 @@ SHEETS: dict[str, tuple[Column, ...]] = {
             True,
             width=50,
         ),
-        Column("QUYETDINHCONGBO", "announcement_decision", "text", "Quyết định công bố", width=30),
+        Column(
+            "SOQDCONGBO",
+            "announcement_number",
+            "text",
+            "Số quyết định công bố, ví dụ 3152/QĐ-BTP",
+            width=16,
+        ),
         Column(
             "CACHTINHBOSUNG",
             "supplement_policy",
@@ -240,6 +269,41 @@ SHEETS: dict[str, tuple[Column, ...]] = {
             values="V, P, U",
         ),
         Column("GHICHU", "notes", "text", "Ghi chú", width=30),
+        Column("NGAYQDCONGBO", "announcement_date", "date", "Ngày quyết định công bố", width=13),
+        Column(
+            "COQUANCONGBO",
+            "announcement_issuer",
+            "text",
+            "Cơ quan ban hành quyết định công bố",
+            width=30,
+        ),
+        Column(
+            "DUNGKHICHONOPPHI",
+            "payment_stops_clock",
+            "bool",
+            "Thời gian chờ nộp phí không tính vào thời hạn (TRUE/FALSE; mặc định FALSE)",
+        ),
+        Column(
+            "CANCUDUNGKHICHONOPPHI",
+            "payment_stop_basis",
+            "text",
+            "Văn bản quy định không tính thời gian chờ nộp phí (bắt buộc khi TRUE)",
+            width=30,
+        ),
+        Column(
+            "NGUONDULIEU",
+            "source",
+            "text",
+            "Nguồn dữ liệu (mặc định local)",
+            values=_choices(Source),
+        ),
+        Column(
+            "QUYETDINHCONGBO",
+            "announcement_decision",
+            "text",
+            "Quyết định công bố ghi một ô (cách ghi cũ, chỉ đọc khi nhập)",
+            legacy=True,
+        ),
     ),
     SHEET_COMPONENTS: (
         *_KEY_COLUMNS,
@@ -266,7 +330,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
             values=_choices(ProcedureFee.Kind),
         ),
         Column("TENPHI", "name", "text", "Tên khoản phí, lệ phí", True, width=40),
-        Column("MUCPHI", "amount", "number", "Số tiền (VND)", True),
+        Column("MUCPHI", "amount", "number", "Số tiền (VND); để trống khi miễn hoặc do HĐND tỉnh"),
         Column("DONVITINH", "unit", "text", "Đơn vị tính (lần, hồ sơ, trang, …)"),
         Column(
             "HINHTHUC",
@@ -277,6 +341,13 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         ),
         Column("MOTA", "description", "text", "Mô tả, đối tượng miễn giảm", width=40),
         Column("CANCU", "legal_basis", "text", "Căn cứ quy định mức thu", width=30),
+        Column(
+            "CACHTINH",
+            "pricing",
+            "text",
+            "Mức thu cố định, miễn, hay do HĐND tỉnh quyết định (để trống: theo MUCPHI, 0 là miễn)",
+            values=_choices(ProcedureFee.Pricing),
+        ),
     ),
     SHEET_STEPS: (
         *_KEY_COLUMNS,
@@ -298,10 +369,60 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         ),
         Column("TYLE", "share", "number", "Tỷ lệ thời hạn dành cho bước (0–1)", True),
     ),
+    SHEET_CASES: (
+        *_KEY_COLUMNS,
+        _POSITION,
+        Column(
+            "MATRUONGHOP",
+            "case_code",
+            "text",
+            "Mã trường hợp: chữ thường không dấu, số, _ và -, ví dụ xac_minh",
+            True,
+            width=16,
+        ),
+        Column("TENTRUONGHOP", "label", "text", "Tên trường hợp", True, width=40),
+        Column(
+            "APDUNGKHI",
+            "condition",
+            "text",
+            "Áp dụng khi: case (cán bộ chọn, ghi lý do) hoặc theo hình thức nộp",
+            values=_choices(LimitCondition),
+        ),
+        Column("THOIHAN", "value", "number", "Thời hạn (số)", True),
+        Column(
+            "DONVITINH",
+            "unit",
+            "text",
+            "Đơn vị tính của thời hạn",
+            True,
+            values=_choices(LimitUnit),
+        ),
+        Column("MOTA", "text", "text", "Mô tả thời hạn theo nguyên văn quy định", width=40),
+        Column("CANCU", "legal_basis", "text", "Căn cứ pháp lý của thời hạn", True, width=40),
+    ),
 }
-# Child sheets: which record list each fills.
-CHILD_SHEETS = {SHEET_COMPONENTS: "components", SHEET_FEES: "fees", SHEET_STEPS: "process"}
+# Child sheets: which record list each fills (``cases`` lives in ``time_limit``).
+CHILD_SHEETS = {
+    SHEET_COMPONENTS: "components",
+    SHEET_FEES: "fees",
+    SHEET_STEPS: "process",
+    SHEET_CASES: "cases",
+}
 _SHEET_OF_LIST = {value: key for key, value in CHILD_SHEETS.items()}
+
+
+# A case's own code shares its key with the procedure's code (MATTHC): on its sheet it is
+# "case_code".
+_CASE_CODE_KEY = "case_code"
+
+
+def _children(record: dict[str, Any], list_key: str) -> list[dict[str, Any]]:
+    if list_key == "cases":
+        return [
+            {_CASE_CODE_KEY if key == "code" else key: value for key, value in case.items()}
+            for case in record.get("time_limit", {}).get("cases", [])
+        ]
+    return list(record[list_key])
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -310,7 +431,7 @@ _SHEET_OF_LIST = {value: key for key, value in CHILD_SHEETS.items()}
 def _export_versions(versions: Iterable[ProcedureVersion]) -> list[ProcedureVersion]:
     if isinstance(versions, QuerySet):
         versions = versions.select_related("procedure", "field").prefetch_related(
-            "components", "fees", "steps"
+            "time_limits", "components", "fees", "steps"
         )
     return sorted(versions, key=lambda v: (v.procedure.code, v.effective_from))
 
@@ -326,7 +447,8 @@ def catalog_export_json(versions: Iterable[ProcedureVersion]) -> bytes:
     document = {
         "format": FORMAT,
         "fields": [
-            {"code": f.code, "name": f.name, "name_en": f.name_en} for f in _fields_used(ordered)
+            {"code": f.code, "name": f.name, "name_en": f.name_en, "official_code": f.official_code}
+            for f in _fields_used(ordered)
         ],
         "procedures": [record_from_version(v) for v in ordered],
     }
@@ -379,7 +501,7 @@ def _cell_value(column: Column, value: Any) -> Any:
     if column.kind == "verification":
         return format_verification(value)
     if column.kind == "date":
-        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else value
     return value
 
 
@@ -389,6 +511,7 @@ def _write_sheet(
     columns: Sequence[Column],
     rows: Iterable[tuple[str, dict[str, Any]]],
 ) -> None:
+    columns = [c for c in columns if not c.legacy]
     sheet = workbook.create_sheet(title)
     sheet.append([c.header for c in columns])
     for cell in sheet[1]:
@@ -442,7 +565,15 @@ def catalog_export_xlsx(versions: Iterable[ProcedureVersion]) -> bytes:
         SHEET_FIELDS,
         SHEETS[SHEET_FIELDS],
         (
-            (f"Lĩnh vực {f.code}", {"code": f.code, "name": f.name, "name_en": f.name_en})
+            (
+                f"Lĩnh vực {f.code}",
+                {
+                    "code": f.code,
+                    "name": f.name,
+                    "name_en": f.name_en,
+                    "official_code": f.official_code,
+                },
+            )
             for f in _fields_used(ordered)
         ),
     )
@@ -468,7 +599,7 @@ def catalog_export_xlsx(versions: Iterable[ProcedureVersion]) -> bytes:
                     },
                 )
                 for r in records
-                for position, item in enumerate(r[list_key], start=1)
+                for position, item in enumerate(_children(r, list_key), start=1)
             ),
         )
     _write_help(workbook)
@@ -487,6 +618,8 @@ def _write_help(workbook: Workbook) -> None:
         sheet.column_dimensions[letter].width = width
     for name, columns in SHEETS.items():
         for column in columns:
+            if column.legacy:
+                continue
             sheet.append(
                 [name, column.header, column.meaning, "x" if column.required else "", column.values]
             )
@@ -521,12 +654,15 @@ class CatalogFile:
         path = str(problem.get("field") or "")
         if problem.get("sheet") != SHEET_PROCEDURES:
             return problem
-        match = re.fullmatch(r"(components|fees|process)\[(\d+)\]\.(\w+)", path)
+        match = re.fullmatch(r"(components|fees|process|time_limit\.cases)\[(\d+)\]\.(\w+)", path)
         if match:
             list_key, index, key = match.group(1), int(match.group(2)), match.group(3)
+            list_key = list_key.removeprefix("time_limit.")
             rows = self.child_rows.get((int(problem["row"]), list_key), [])
             if index <= len(rows):
                 sheet = _SHEET_OF_LIST[list_key]
+                if list_key == "cases" and key == "code":
+                    key = _CASE_CODE_KEY
                 return {**problem, "sheet": sheet, "row": rows[index - 1], **_column_of(sheet, key)}
             return problem
         if path == "process":
@@ -545,6 +681,8 @@ class CatalogFile:
 def _column_of(sheet: str, key: str) -> dict[str, str]:
     for index, column in enumerate(SHEETS[sheet], start=1):
         if column.key == key or (key == "time_limit" and column.key == "time_limit.value"):
+            if column.legacy:  # not written by us: its place is the reader's own
+                return {"field": column.header}
             return {"field": column.header, "column": get_column_letter(index)}
     return {}
 
@@ -661,7 +799,7 @@ def _record_key_problems(raw: Any) -> list[tuple[str, str]]:
         return []  # parse_record reports it
     found = [
         (key, "khóa không có trong định dạng " + FORMAT)
-        for key in _unknown_keys(raw, RECORD_KEYS, "")
+        for key in _unknown_keys(raw, RECORD_KEYS | LEGACY_RECORD_KEYS, "")
     ]
     limit = raw.get("time_limit")
     if isinstance(limit, dict):
@@ -669,6 +807,15 @@ def _record_key_problems(raw: Any) -> list[tuple[str, str]]:
             (key, "khóa không có trong định dạng " + FORMAT)
             for key in _unknown_keys(limit, PART_KEYS["time_limit"], "time_limit.")
         ]
+        cases = limit.get("cases")
+        for index, item in enumerate(cases if isinstance(cases, list) else [], start=1):
+            if isinstance(item, dict):
+                found += [
+                    (key, "khóa không có trong định dạng " + FORMAT)
+                    for key in _unknown_keys(
+                        item, PART_KEYS["cases"], f"time_limit.cases[{index}]."
+                    )
+                ]
     for list_key in ("components", "fees", "process"):
         items = raw.get(list_key)
         if not isinstance(items, list):
@@ -859,11 +1006,14 @@ class _Sheet:
 def _read_sheet(workbook: Any, name: str, problems: list[dict[str, Any]]) -> _Sheet | None:
     titles = {title.casefold(): title for title in workbook.sheetnames}
     if name.casefold() not in titles:
+        if name in OPTIONAL_SHEETS:
+            return _Sheet(name, [])
+        required = [sheet for sheet in SHEETS if sheet not in OPTIONAL_SHEETS]
         problems.append(
             {
                 "sheet": name,
                 "field": "",
-                "message": f"thiếu sheet {name} (cần đủ các sheet {', '.join(SHEETS)})",
+                "message": f"thiếu sheet {name} (cần đủ các sheet {', '.join(required)})",
             }
         )
         return None
@@ -1004,7 +1154,11 @@ def _read_xlsx(content: bytes) -> CatalogFile:
     for row_number, data in procedures_sheet.rows if procedures_sheet else []:
         record = _nest(data)
         for list_key in CHILD_SHEETS.values():
-            record[list_key] = []
+            if list_key == "cases":
+                if isinstance(record.get("time_limit"), dict):
+                    record["time_limit"]["cases"] = []
+            else:
+                record[list_key] = []
         by_key.setdefault(
             (str(record.get("code", "")).strip(), record.get("effective_from")), []
         ).append((row_number, record))
@@ -1033,7 +1187,11 @@ def _read_xlsx(content: bytes) -> CatalogFile:
                 )
                 continue
             for parent_row, record in parents:
-                record[list_key].append(dict(data))
+                if list_key == "cases":
+                    case = {"code" if k == _CASE_CODE_KEY else k: v for k, v in data.items()}
+                    record.setdefault("time_limit", {}).setdefault("cases", []).append(case)
+                else:
+                    record[list_key].append(dict(data))
                 parsed.child_rows.setdefault((parent_row, list_key), []).append(row_number)
     if problems:
         raise _rejected(problems)

@@ -37,6 +37,15 @@ class Field(models.Model):
     code = models.CharField("mã lĩnh vực", max_length=40, unique=True)
     name = models.CharField("tên lĩnh vực", max_length=255)
     name_en = models.CharField("tên tiếng Anh", max_length=255, blank=True)
+    # The field's code in the national list (mã lĩnh vực, TT 01/2018/TT-VPCP Điều 20: the "LV" of
+    # MX1X2-LV), where known; ``code`` above is this catalogue's own key.
+    official_code = models.CharField(
+        "mã lĩnh vực quốc gia",
+        max_length=40,
+        blank=True,
+        help_text="Mã lĩnh vực trên Cơ sở dữ liệu quốc gia về TTHC (TT 01/2018 Điều 20), nếu đã "
+        "đối chiếu.",
+    )
 
     class Meta:
         verbose_name = "lĩnh vực"
@@ -101,6 +110,14 @@ class Channel(models.TextChoices):
     POSTAL = "postal", "Bưu chính công ích"
 
 
+class Source(models.TextChoices):
+    """Where a version's content came from (provenance; see docs/catalog-format.md)."""
+
+    SAMPLE = "sample", "Dữ liệu mẫu kèm theo motcua"
+    NATIONAL = "national", "Cơ sở dữ liệu quốc gia về TTHC"
+    LOCAL = "local", "Nhập tại địa phương"
+
+
 class ProcedureVersion(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Đang công khai"
@@ -148,6 +165,15 @@ class ProcedureVersion(models.Model):
         "tiếp theo.",
     )
     same_day_cutoff = models.TimeField("giờ chốt trong ngày", null=True, blank=True)
+    # Decision 11 (domain README): waiting for the applicant to pay stops the clock only where the
+    # procedure's own law says so (land registration: ND 101/2024/NĐ-CP).
+    payment_stops_clock = models.BooleanField("dừng tính thời hạn khi chờ nộp phí", default=False)
+    payment_stop_basis = models.CharField(
+        "căn cứ dừng tính thời hạn khi chờ nộp phí",
+        max_length=500,
+        blank=True,
+        help_text="Bắt buộc khi dừng tính thời hạn, ví dụ: Nghị định 101/2024/NĐ-CP.",
+    )
 
     online_level = models.CharField(
         "mức độ trực tuyến", max_length=16, choices=OnlineLevel.choices, default=OnlineLevel.NONE
@@ -160,7 +186,18 @@ class ProcedureVersion(models.Model):
         "văn bản quyết định (phi địa giới)", max_length=500, blank=True
     )
     legal_basis = models.JSONField("căn cứ pháp lý", default=list)
-    announcement_decision = models.CharField("quyết định công bố", max_length=255, blank=True)
+    # The decision that announced the procedure (quyết định công bố; TT 01/2018/TT-VPCP Điều 3,
+    # ND 63/2010 Điều 15): number, date and issuer, kept apart so that they can be checked.
+    announcement_number = models.CharField(
+        "số quyết định công bố", max_length=100, blank=True, help_text="Ví dụ: 3152/QĐ-BTP."
+    )
+    announcement_date = models.DateField("ngày quyết định công bố", null=True, blank=True)
+    announcement_issuer = models.CharField(
+        "cơ quan ban hành quyết định công bố", max_length=255, blank=True
+    )
+    source = models.CharField(
+        "nguồn dữ liệu", max_length=16, choices=Source.choices, default=Source.LOCAL
+    )
     supplement_policy = models.CharField(
         "cách tính thời hạn khi bổ sung hồ sơ",
         max_length=16,
@@ -220,6 +257,93 @@ class ProcedureVersion(models.Model):
     def unverified_fields(self) -> list[str]:
         return sorted(key for key, mark in self.verification.items() if mark == "U")
 
+    @property
+    def is_sample(self) -> bool:
+        """Shipped sample data, not yet replaced by an import from the national database."""
+        return self.source == Source.SAMPLE
+
+    @property
+    def announcement(self) -> str:
+        """The announcing decision in words: "3152/QĐ-BTP ngày 01/02/2025 của Bộ Tư pháp"."""
+        parts = [self.announcement_number]
+        if self.announcement_date:
+            parts.append(f"ngày {self.announcement_date:%d/%m/%Y}")
+        if self.announcement_issuer:
+            parts.append(f"của {self.announcement_issuer}")
+        return " ".join(part for part in parts if part)
+
+
+class LimitCondition(models.TextChoices):
+    """When a per-case time limit applies instead of the general one."""
+
+    CASE = "case", "Theo trường hợp (cán bộ chọn, ghi lý do)"
+    ONLINE = "online", "Nộp trực tuyến"
+    DIRECT = "direct", "Nộp trực tiếp"
+    POSTAL = "postal", "Nộp qua bưu chính công ích"
+
+
+CHANNEL_CONDITIONS = frozenset(
+    {LimitCondition.ONLINE, LimitCondition.DIRECT, LimitCondition.POSTAL}
+)
+TIME_LIMIT_CODE_PATTERN = r"^[a-z0-9_-]{1,40}$"
+
+
+class ProcedureTimeLimit(models.Model):
+    """A time limit the law sets for one case of the procedure, beside the general limit.
+
+    The version's own ``time_limit_*`` stay the general limit. A ``case`` limit is chosen by an
+    officer with a reason (e.g. "cần xác minh": Luật Hộ tịch 2014 Điều 18 khoản 2); a channel
+    limit applies by itself to dossiers of that channel (e.g. a postal request: ND 23/2015 Điều 7).
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="time_limits"
+    )
+    position = models.PositiveSmallIntegerField("thứ tự")
+    code = models.CharField(
+        "mã trường hợp",
+        max_length=40,
+        validators=[
+            RegexValidator(
+                TIME_LIMIT_CODE_PATTERN,
+                "Mã trường hợp chỉ gồm chữ thường không dấu, số, '_' và '-', tối đa 40 ký tự.",
+            )
+        ],
+    )
+    label = models.CharField("trường hợp", max_length=255)
+    condition = models.CharField(
+        "áp dụng khi", max_length=16, choices=LimitCondition.choices, default=LimitCondition.CASE
+    )
+    value = models.DecimalField(
+        "thời hạn", max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(
+        "đơn vị thời hạn", max_length=16, choices=[(u.value, u.label) for u in LimitUnit]
+    )
+    text = models.CharField("mô tả thời hạn", max_length=500, blank=True)
+    legal_basis = models.CharField("căn cứ", max_length=500)
+
+    class Meta:
+        verbose_name = "thời hạn theo trường hợp"
+        verbose_name_plural = "thời hạn theo trường hợp"
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="procedure_time_limit_code",
+                violation_error_message="Mã trường hợp bị trùng trong phiên bản.",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "condition"],
+                condition=Q(condition__in=sorted(CHANNEL_CONDITIONS)),
+                name="procedure_time_limit_channel",
+                violation_error_message="Mỗi hình thức nộp chỉ có một thời hạn riêng.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}"
+
 
 class ProcedureComponent(models.Model):
     """Thành phần hồ sơ: one paper of the dossier, for one case (trường hợp) of the procedure."""
@@ -246,18 +370,37 @@ class ProcedureComponent(models.Model):
 
 
 class ProcedureFee(models.Model):
-    """Phí, lệ phí: an amount in VND with its legal basis; per channel where the law says so."""
+    """Phí, lệ phí: an amount in VND with its legal basis; per channel where the law says so.
+
+    Decision 11 (domain README): a fee the provincial People's Council sets is "to be set by the
+    province" until the province configures it (``ProvincialFee``), never 0; 0 means exempt.
+    """
 
     class Kind(models.TextChoices):
         FEE = "fee", "Phí"
         CHARGE = "charge", "Lệ phí"
 
+    class Pricing(models.TextChoices):
+        AMOUNT = "amount", "Mức thu cố định"
+        EXEMPT = "exempt", "Miễn"
+        # Luật Phí và lệ phí 2015; TT 85/2019/TT-BTC lists the fees the HĐND tỉnh sets.
+        PROVINCE = "province", "Do HĐND tỉnh quyết định"
+
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField("thứ tự")
     kind = models.CharField("loại", max_length=8, choices=Kind.choices)
     name = models.CharField("tên khoản thu", max_length=500)
+    pricing = models.CharField(
+        "cách xác định mức thu", max_length=16, choices=Pricing.choices, default=Pricing.AMOUNT
+    )
     amount = models.DecimalField(
-        "số tiền (VND)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+        "số tiền (VND)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Chỉ ghi khi mức thu cố định; để trống khi miễn hoặc do HĐND tỉnh quyết định.",
     )
     currency = models.CharField(max_length=3, default="VND", editable=False)
     unit = models.CharField("đơn vị tính", max_length=120, blank=True)
@@ -273,7 +416,9 @@ class ProcedureFee(models.Model):
         ordering = ["version", "position"]
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.amount} {self.currency}"
+        if self.pricing == self.Pricing.AMOUNT:
+            return f"{self.name}: {self.amount} {self.currency}"
+        return f"{self.name}: {self.get_pricing_display()}"
 
 
 class ProcessStep(models.Model):
@@ -333,3 +478,70 @@ class UnitProcedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure} @ {self.unit}"
+
+
+class ProvincialFee(models.Model):
+    """The amount a province's People's Council set for a catalogue fee priced ``province``.
+
+    A fee is named by its procedure, kind, name and channel rather than by the row of one version,
+    so that a configured amount carries over to the procedure's later versions (a renamed fee is
+    another fee, and shows as unconfigured until the province sets it). Amount 0 records that the
+    resolution exempts it (decision 11: 0 means exempt).
+    """
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="provincial_fees"
+    )
+    fee_kind = models.CharField("loại", max_length=8, choices=ProcedureFee.Kind.choices)
+    fee_name = models.CharField("tên khoản thu", max_length=500)
+    fee_channel = models.CharField(
+        "hình thức", max_length=8, choices=Channel.choices, default=Channel.ALL
+    )
+    province = models.ForeignKey(
+        "units.Unit",
+        verbose_name="tỉnh, thành phố",
+        on_delete=models.PROTECT,
+        related_name="provincial_fees",
+    )
+    amount = models.DecimalField(
+        "mức thu (VND)",
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="0 khi nghị quyết miễn khoản thu này.",
+    )
+    resolution = models.CharField(
+        "nghị quyết", max_length=255, help_text="Ví dụ: Nghị quyết số 12/2025/NQ-HĐND."
+    )
+    effective_from = models.DateField("áp dụng từ")
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "mức thu do HĐND tỉnh quyết định"
+        verbose_name_plural = "mức thu do HĐND tỉnh quyết định"
+        ordering = ["province", "procedure__code", "fee_name", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "procedure",
+                    "fee_kind",
+                    "fee_name",
+                    "fee_channel",
+                    "province",
+                    "effective_from",
+                ],
+                name="provincial_fee_unique",
+                violation_error_message="Khoản thu này đã có mức thu của tỉnh áp dụng từ ngày này.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fee_name} @ {self.province}: {self.amount} VND"

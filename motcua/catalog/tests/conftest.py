@@ -15,8 +15,10 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureComponent,
     ProcedureFee,
+    ProcedureTimeLimit,
     ProcedureVersion,
     ProcessStep,
+    ProvincialFee,
     UnitProcedure,
 )
 from motcua.catalog.records import parse_record
@@ -41,14 +43,18 @@ BIRTH: dict[str, Any] = {
     "steps_text": "Bước 1: nộp hồ sơ\nBước 2: nhận kết quả",
     "requirements": "",
     "result": "Giấy khai sinh",
-    "time_limit": {"value": "0", "unit": "same_day", "text": "Ngay trong ngày"},
+    "time_limit": {"value": "0", "unit": "same_day", "text": "Ngay trong ngày", "cases": []},
     "same_day_cutoff": "15:00",
+    "payment_stops_clock": False,
+    "payment_stop_basis": "",
     "online_level": "full",
     "postal_allowed": True,
     "boundary_free": False,
     "boundary_free_basis": "",
     "legal_basis": ["Luật Hộ tịch số 60/2014/QH13, Điều 16", "Nghị định 123/2015/NĐ-CP"],
-    "announcement_decision": "",
+    "announcement_number": "",
+    "announcement_date": "",
+    "announcement_issuer": "",
     "supplement_policy": "restart",
     "components": [
         {
@@ -74,7 +80,8 @@ BIRTH: dict[str, Any] = {
         {
             "kind": "charge",
             "name": "Lệ phí đăng ký khai sinh",
-            "amount": "0",
+            "pricing": "exempt",
+            "amount": None,
             "unit": "trường hợp",
             "channel": "all",
             "description": "Miễn lệ phí khi đăng ký đúng hạn",
@@ -88,6 +95,7 @@ BIRTH: dict[str, Any] = {
     ],
     "verification": {"code": "P", "fees": "U"},
     "notes": "",
+    "source": "local",
 }
 
 MARRIAGE: dict[str, Any] = {
@@ -97,8 +105,37 @@ MARRIAGE: dict[str, Any] = {
     "name_en": "",
     "levels": ["commune", "province"],
     "result": "Giấy chứng nhận kết hôn",
-    "time_limit": {"value": "5", "unit": "working_day", "text": ""},
+    "time_limit": {
+        "value": "5",
+        "unit": "working_day",
+        "text": "",
+        "cases": [
+            {
+                "code": "xac_minh",
+                "label": "Trường hợp cần xác minh",
+                "condition": "case",
+                "value": "10",
+                "unit": "working_day",
+                "text": "Không quá 10 ngày làm việc",
+                "legal_basis": "Luật Hộ tịch 2014, Điều 18 khoản 2",
+            },
+            {
+                "code": "truc-tuyen",
+                "label": "Nộp hồ sơ trực tuyến",
+                "condition": "online",
+                "value": "1.5",
+                "unit": "working_day",
+                "text": "1,5 ngày làm việc",
+                "legal_basis": "Quyết định thử nghiệm",
+            },
+        ],
+    },
     "same_day_cutoff": "",
+    "payment_stops_clock": True,
+    "payment_stop_basis": "Nghị định 101/2024/NĐ-CP",
+    "announcement_number": "3152/QĐ-BTP",
+    "announcement_date": "2025-06-20",
+    "announcement_issuer": "Bộ Tư pháp",
     "online_level": "partial",
     "postal_allowed": False,
     "components": [
@@ -116,6 +153,7 @@ MARRIAGE: dict[str, Any] = {
         {
             "kind": "charge",
             "name": "Lệ phí",
+            "pricing": "amount",
             "amount": "1234567890.37",
             "unit": "",
             "channel": "direct",
@@ -125,6 +163,7 @@ MARRIAGE: dict[str, Any] = {
         {
             "kind": "fee",
             "name": "Phí sao lục",
+            "pricing": "amount",
             "amount": "8000",
             "unit": "bản",
             "channel": "online",
@@ -138,9 +177,12 @@ MARRIAGE: dict[str, Any] = {
     ],
     "verification": {},
     "notes": "=SUM(A1:A3) không phải công thức",
+    "source": "national",
 }
 
-FIELDS = [{"code": "HO_TICH", "name": "Hộ tịch", "name_en": "Civil status"}]
+FIELDS = [
+    {"code": "HO_TICH", "name": "Hộ tịch", "name_en": "Civil status", "official_code": "LV01"}
+]
 
 
 @pytest.fixture
@@ -162,7 +204,9 @@ def make_record() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def hotich(db: None) -> Field:
-    return Field.objects.create(code="HO_TICH", name="Hộ tịch", name_en="Civil status")
+    return Field.objects.create(
+        code="HO_TICH", name="Hộ tịch", name_en="Civil status", official_code="LV01"
+    )
 
 
 @pytest.fixture
@@ -219,10 +263,12 @@ def table_counts(db: None) -> Callable[[], dict[str, int]]:
                 Field,
                 Procedure,
                 ProcedureVersion,
+                ProcedureTimeLimit,
                 ProcedureComponent,
                 ProcedureFee,
                 ProcessStep,
                 UnitProcedure,
+                ProvincialFee,
             )
         }
 

@@ -24,11 +24,18 @@ from motcua.catalog.tests.conftest import BIRTH, MARRIAGE
 pytestmark = pytest.mark.django_db
 
 _PARTS = {
+    "time_limits": (
+        "cases",
+        ["code", "label", "condition", "value", "unit", "text", "legal_basis"],
+    ),
     "components": (
         "components",
         ["case", "name", "originals", "copies", "form_template", "required", "note"],
     ),
-    "fees": ("fees", ["kind", "name", "amount", "unit", "channel", "description", "legal_basis"]),
+    "fees": (
+        "fees",
+        ["kind", "name", "pricing", "amount", "unit", "channel", "description", "legal_basis"],
+    ),
     "steps": ("process", ["name", "role", "performer", "share"]),
 }
 
@@ -55,7 +62,11 @@ def _post_data(
             "same_day_cutoff",
             "online_level",
             "boundary_free_basis",
-            "announcement_decision",
+            "payment_stop_basis",
+            "announcement_number",
+            "announcement_date",
+            "announcement_issuer",
+            "source",
             "supplement_policy",
             "notes",
         )
@@ -70,11 +81,11 @@ def _post_data(
             "verification": format_verification(record["verification"]),
         }
     )
-    for flag in ("postal_allowed", "boundary_free"):
+    for flag in ("postal_allowed", "boundary_free", "payment_stops_clock"):
         if record[flag]:
             data[flag] = "on"
     for prefix, (key, names) in _PARTS.items():
-        rows = record[key]
+        rows = record["time_limit"].get("cases", []) if key == "cases" else record[key]
         old = list(getattr(existing, prefix).all()) if existing else []
         data.update(
             {
@@ -91,7 +102,7 @@ def _post_data(
                     if row[name]:
                         data[f"{prefix}-{index}-{name}"] = "on"
                 else:
-                    data[f"{prefix}-{index}-{name}"] = str(row[name])
+                    data[f"{prefix}-{index}-{name}"] = "" if row[name] is None else str(row[name])
         for index, part in enumerate(old):
             data[f"{prefix}-{index}-id"] = str(part.pk)
             data[f"{prefix}-{index}-version"] = str(existing.pk)  # type: ignore[union-attr]
@@ -226,8 +237,8 @@ def test_add_version_goes_through_the_service(admin_client, superuser, hotich, t
             "Quy trình nội bộ: tổng tỷ lệ thời hạn các bước là 1.2, vượt quá 1",
         ),
         (
-            {"time_limit": {"value": "2.5", "unit": "working_day", "text": ""}},
-            "thời hạn tính bằng ngày làm việc phải là số nguyên",
+            {"time_limit": {"value": "2.5", "unit": "calendar_day", "text": ""}},
+            "Thời hạn tính bằng ngày phải là số nguyên",
         ),
         ({"boundary_free": True}, "cần văn bản quyết định khi thủ tục được tiếp nhận"),
         ({"verification": {"code": "X"}}, "phải là bảng tên thông tin → V, P hoặc U"),
@@ -309,7 +320,7 @@ def test_future_version_is_replaced_when_edited(
     record = make_record(
         name="Khai sinh (sửa)",
         effective_from="2026-07-01",
-        fees=[{**BIRTH["fees"][0], "amount": "20000"}],
+        fees=[{**BIRTH["fees"][0], "pricing": "amount", "amount": "20000"}],
     )
 
     response = admin_client.post(url, {**_post_data(record, hotich, future_v2), "_continue": "1"})
@@ -372,15 +383,18 @@ def test_new_version_copies_the_version_with_the_chosen_date(
     assert form.initial["levels"] == ["commune"]
     assert form.initial["legal_basis"] == "\n".join(BIRTH["legal_basis"])
     assert form.initial["verification"] == "code=P; fees=U"
-    fees = prefilled.context["inline_admin_formsets"][1].formset
-    assert [f.initial["amount"] for f in fees.forms] == ["0"]
-    papers = prefilled.context["inline_admin_formsets"][0].formset
+    fees = prefilled.context["inline_admin_formsets"][2].formset
+    assert [(f.initial["pricing"], f.initial["amount"]) for f in fees.forms] == [("exempt", None)]
+    papers = prefilled.context["inline_admin_formsets"][1].formset
     assert [f.initial["name"] for f in papers.forms] == [
         "Tờ khai đăng ký khai sinh",
         "Giấy chứng sinh",
     ]
 
-    record = make_record(effective_from="2026-04-01", fees=[{**BIRTH["fees"][0], "amount": "5000"}])
+    record = make_record(
+        effective_from="2026-04-01",
+        fees=[{**BIRTH["fees"][0], "pricing": "amount", "amount": "5000"}],
+    )
     saved = admin_client.post(add_url, _post_data(record, hotich))
 
     assert saved.status_code == 302, saved.context["errors"]
@@ -439,6 +453,8 @@ def test_import_page_shows_problems_and_saves_nothing(
         ("PhiLePhi", 3, "MATTHC"),
         ("QuyTrinh", 2, "MATTHC"),
         ("QuyTrinh", 3, "MATTHC"),
+        ("ThoiHanTruongHop", 2, "MATTHC"),
+        ("ThoiHanTruongHop", 3, "MATTHC"),
     ]
     text = response.content.decode()
     assert "sheet PhiLePhi, dòng 3" in text

@@ -107,6 +107,7 @@ def test_record_keys_match_record_from_version(marriage_v1):
 
     assert set(record) == RECORD_KEYS
     assert set(record["time_limit"]) == PART_KEYS["time_limit"]
+    assert set(record["time_limit"]["cases"][0]) == PART_KEYS["cases"]
     for list_key in ("components", "fees", "process"):
         assert set(record[list_key][0]) == PART_KEYS[list_key]
 
@@ -120,6 +121,7 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
         "ThanhPhanHoSo",
         "PhiLePhi",
         "QuyTrinh",
+        "ThoiHanTruongHop",
         "HuongDan",
     ]
     procedures = workbook["ThuTuc"]
@@ -134,7 +136,8 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
         "MANGANHLINHVUC",
         "CAPTHUCHIEN",
     ]
-    assert headers == [c.header for c in SHEETS["ThuTuc"]]
+    assert headers == [c.header for c in SHEETS["ThuTuc"] if not c.legacy]
+    assert "QUYETDINHCONGBO" not in headers  # the old free text is read, never written
     row = {h: c.value for h, c in zip(headers, procedures[2], strict=True)}
     assert row["MATTHC"] == "1.000894"
     assert row["NGAYHIEULUC"] == dt.datetime(2025, 7, 1)
@@ -143,6 +146,12 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
     assert row["THOIGIANGIAIQUYET"] == 5
     assert row["BUUCHINH"] is False
     assert row["GHICHU"] == "=SUM(A1:A3) không phải công thức"
+    assert row["SOQDCONGBO"] == "3152/QĐ-BTP"
+    assert row["NGAYQDCONGBO"] == dt.datetime(2025, 6, 20)
+    assert row["COQUANCONGBO"] == "Bộ Tư pháp"
+    assert row["DUNGKHICHONOPPHI"] is True
+    assert row["CANCUDUNGKHICHONOPPHI"] == "Nghị định 101/2024/NĐ-CP"
+    assert row["NGUONDULIEU"] == "national"
     assert procedures.cell(row=2, column=headers.index("GHICHU") + 1).data_type == "s"
     birth = {h: c.value for h, c in zip(headers, procedures[3], strict=True)}
     assert birth["KIEMCHUNG"] == "code=P; fees=U"
@@ -161,6 +170,7 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
             "HINHTHUC",
             "MOTA",
             "CANCU",
+            "CACHTINH",
         ],
         [
             "1.000894",
@@ -173,6 +183,7 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
             "direct",
             None,
             None,
+            "amount",
         ],
         [
             "1.000894",
@@ -185,6 +196,7 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
             "online",
             None,
             None,
+            "amount",
         ],
         [
             "1.001193",
@@ -192,11 +204,40 @@ def test_xlsx_export_layout(birth_v1, marriage_v1):
             1,
             "charge",
             "Lệ phí đăng ký khai sinh",
-            0,
+            None,  # exempt: no amount, never 0
             "trường hợp",
             "all",
             "Miễn lệ phí khi đăng ký đúng hạn",
             "Luật Hộ tịch 2014, Điều 11",
+            "exempt",
+        ],
+    ]
+    cases = [[c.value for c in row] for row in workbook["ThoiHanTruongHop"].iter_rows()]
+    assert cases == [
+        [c.header for c in SHEETS["ThoiHanTruongHop"]],
+        [
+            "1.000894",
+            dt.datetime(2025, 7, 1),
+            1,
+            "xac_minh",
+            "Trường hợp cần xác minh",
+            "case",
+            10,
+            "working_day",
+            "Không quá 10 ngày làm việc",
+            "Luật Hộ tịch 2014, Điều 18 khoản 2",
+        ],
+        [
+            "1.000894",
+            dt.datetime(2025, 7, 1),
+            2,
+            "truc-tuyen",
+            "Nộp hồ sơ trực tuyến",
+            "online",
+            1.5,
+            "working_day",
+            "1,5 ngày làm việc",
+            "Quyết định thử nghiệm",
         ],
     ]
     assert workbook["QuyTrinh"].max_row == 6  # header + 2 + 3 steps
@@ -269,7 +310,7 @@ def test_changed_json_record_makes_a_new_version(today, birth_v1, marriage_v1):
     document = json.loads(catalog_export_json(procedure_versions_in_force(on=today)))
     birth = document["procedures"][1]
     birth["effective_from"] = "2026-04-01"
-    birth["fees"][0]["amount"] = "5000"
+    birth["fees"][0].update(pricing="amount", amount="5000")
 
     report = catalog_import_file(content=json.dumps(document).encode(), filename="a.json")
 
@@ -331,12 +372,12 @@ def test_dry_run_reports_and_writes_nothing(db, json_file, table_counts):
         ({"field": "KHONG_CO"}, {"field": "field"}),
         ({"name": "  "}, {"field": "name", "message": "bắt buộc, không được để trống"}),
         (
-            {"fees": [{**BIRTH["fees"][0], "amount": "-1"}]},
+            {"fees": [{**BIRTH["fees"][0], "pricing": "amount", "amount": "-1"}]},
             {"field": "fees[1].amount", "message": "phải là số không âm"},
         ),
         (
-            {"time_limit": {"value": "2.5", "unit": "working_day", "text": ""}},
-            {"field": "time_limit.value"},
+            {"time_limit": {"value": "2.5", "unit": "calendar_day", "text": ""}},
+            {"field": "time_limit.value", "message": "Thời hạn tính bằng ngày phải là số nguyên."},
         ),
         (
             {"process": [{"name": "Một", "share": "1.5"}]},
@@ -418,7 +459,7 @@ def test_bad_field_entry_is_located(json_file, table_counts):
     problems = _rejected(content, "a.json")
 
     lines = content.decode().splitlines()
-    _has(problems, record="fields[2]", field="code", index=2, line=lines.index('  "fields": [') + 7)
+    _has(problems, record="fields[2]", field="code", index=2, line=lines.index('  "fields": [') + 8)
     assert set(table_counts().values()) == {0}
 
 
@@ -605,7 +646,7 @@ def test_cells_of_the_wrong_kind(workbook_bytes, table_counts):
 
 def test_record_problems_name_the_child_sheet_row_and_column(workbook_bytes, table_counts):
     def change(workbook: Workbook) -> None:
-        workbook["PhiLePhi"]["F4"] = -5  # the fee of 1.001193
+        workbook["PhiLePhi"]["F3"] = -5  # the second fee of 1.000894
         workbook["QuyTrinh"]["G3"] = 0.9  # 1.000894: 0.3333 + 0.9 > 1
         workbook["ThuTuc"].cell(row=3, column=_col(workbook, "ThuTuc", "DONVITINH")).value = "tuan"
 
@@ -614,10 +655,10 @@ def test_record_problems_name_the_child_sheet_row_and_column(workbook_bytes, tab
     _has(
         problems,
         sheet="PhiLePhi",
-        row=4,
+        row=3,
         field="MUCPHI",
         column="F",
-        record="1.001193",
+        record="1.000894",
         message="phải là số không âm",
     )
     _has(
@@ -658,13 +699,13 @@ def test_not_a_workbook(db, table_counts):
 
 def test_workbook_problems_in_the_report(workbook_bytes):
     def change(workbook: Workbook) -> None:
-        workbook["PhiLePhi"]["F4"] = -5
+        workbook["PhiLePhi"]["F3"] = -5
 
     with pytest.raises(ImportRejected) as caught:
         catalog_import_file(content=_edit(workbook_bytes, change), filename="a.xlsx")
 
     assert caught.value.report() == (
         "Tệp không được nhập vì có lỗi; chưa có thay đổi nào được lưu.\n"
-        "  - thủ tục 1.001193, trang tính PhiLePhi, dòng 4, cột F, trường MUCPHI: "
+        "  - thủ tục 1.000894, trang tính PhiLePhi, dòng 3, cột F, trường MUCPHI: "
         "phải là số không âm"
     )

@@ -3,6 +3,7 @@
     motcua catalog import FILE [--dry-run]
     motcua catalog export [--format json|xlsx] [--output FILE] [--on YYYY-MM-DD] [--all-versions]
     motcua catalog load-shipped [--dry-run]
+    motcua catalog fees-unconfigured [--unit CODE] [--on YYYY-MM-DD]
 
 A refused file prints every problem (sheet/row/column or JSON line) on stderr and exits with 1.
 """
@@ -22,11 +23,12 @@ from motcua.catalog.io import (
     catalog_import_file,
 )
 from motcua.catalog.models import ProcedureVersion
-from motcua.catalog.selectors import procedure_versions_in_force
+from motcua.catalog.selectors import fees_unconfigured, procedure_versions_in_force
 from motcua.catalog.services import ImportReport
 from motcua.core import clock
 from motcua.core.errors import DomainError, ImportRejected, InvalidInput
 from motcua.core.parsing import parse_date
+from motcua.units.selectors import unit_find, unit_subtree
 
 # The catalogue that ships with motcua (procedures of the commune level, with their sources).
 SHIPPED_CATALOG = Path(__file__).resolve().parents[2] / "data" / "procedures.json"
@@ -45,7 +47,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{import,export,load-shipped}"
+            dest="action", required=True, metavar="{import,export,load-shipped,fees-unconfigured}"
         )
         load = actions.add_parser(
             "import", help="nhập tệp .json hoặc .xlsx (tất cả hoặc không gì cả)"
@@ -78,6 +80,16 @@ class Command(BaseCommand):
         shipped.add_argument(
             "--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo sẽ tạo gì, không lưu"
         )
+        fees = actions.add_parser(
+            "fees-unconfigured",
+            help="liệt kê khoản thu do HĐND tỉnh quyết định chưa cấu hình, theo đơn vị tiếp nhận",
+        )
+        fees.add_argument(
+            "--unit", metavar="MA", help="mã định danh hoặc mã hành chính: đơn vị và cấp dưới"
+        )
+        fees.add_argument(
+            "--on", type=_date, metavar="YYYY-MM-DD", help="tính đến ngày (mặc định: hôm nay)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options["verbosity"])
@@ -88,8 +100,37 @@ class Command(BaseCommand):
             if not SHIPPED_CATALOG.exists():
                 raise CommandError(f"Chưa có danh mục kèm theo: {SHIPPED_CATALOG}")
             self._import(SHIPPED_CATALOG, dry_run=options["dry_run"])
+        elif action == "fees-unconfigured":
+            self._fees_unconfigured(options)
         else:
             self._export(options)
+
+    def _fees_unconfigured(self, options: dict[str, Any]) -> None:
+        on = options["on"] or clock.today()
+        units = None
+        if options["unit"]:
+            try:
+                units = unit_subtree(unit=unit_find(code=options["unit"], on=on))
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
+        items = fees_unconfigured(on=on, units=units)
+        current = None
+        for item in items:
+            if item.unit != current:
+                current = item.unit
+                province = item.province.name if item.province else "không thuộc tỉnh nào"
+                self.stdout.write(f"{item.unit.name} ({province}):")
+            fee = item.fee
+            channel = f" [{fee.get_channel_display().lower()}]" if fee.channel != "all" else ""
+            self.stdout.write(
+                f"  {item.version.procedure.code} {item.version.name} — "
+                f"{fee.get_kind_display()}: {fee.name}{channel}"
+            )
+        units_count = len({item.unit.pk for item in items})
+        self.stdout.write(
+            f"{len(items)} khoản thu do HĐND tỉnh quyết định chưa cấu hình tại {units_count} "
+            f"đơn vị (ngày {on:%d/%m/%Y})."
+        )
 
     def _import(self, path: Path, *, dry_run: bool) -> None:
         try:
