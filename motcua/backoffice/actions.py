@@ -19,7 +19,7 @@ from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import user_has_role
 from motcua.backoffice import forms as f
 from motcua.dossiers import services as s
-from motcua.dossiers.models import Delivery, Dossier, DossierEvent, Outcome
+from motcua.dossiers.models import Channel, Delivery, Dossier, DossierEvent, Outcome
 from motcua.dossiers.projection import EventType
 from motcua.dossiers.selectors import (
     dossier_assignable_officers,
@@ -76,6 +76,10 @@ class Situation:
         rule = s.RULES[event_type]
         if self.dossier.status not in rule.statuses:
             return False
+        if rule.unit == "desk_or_resolving":
+            return self.has_role(
+                self.dossier.receiving_unit, rule.roles & s.RECEPTION
+            ) or self.has_role(self.dossier.resolving_unit, rule.roles & s.HANDLERS)
         if rule.unit == "receiving":
             units = [self.dossier.receiving_unit]
         elif rule.unit == "resolving":
@@ -210,6 +214,44 @@ ACTIONS: list[Action] = [
         _("Đã trả kết quả hồ sơ {code}."),
         "reception",
         when=lambda sit: sit.dossier.delivery != Delivery.POST or bool(sit.dossier.postal_tracking),
+    ),
+    Action(
+        "chuyen-ho-so-giay",
+        _("Chuyển hồ sơ giấy cho đơn vị giải quyết"),
+        _("Đã chuyển hồ sơ giấy"),
+        EventType.FORWARDED,
+        f.ActionForm,
+        lambda form, d, u, at: s.dossier_forward(
+            dossier=d, actor=u, expected_version=_v(form), at=at
+        ),
+        _("Đã ghi nhận chuyển hồ sơ giấy {code} cho đơn vị giải quyết."),
+        "reception",
+        when=lambda sit: (
+            not sit.happened(EventType.FORWARDED)
+            and sit.dossier.channel != Channel.ONLINE
+            and sit.dossier.receiving_unit_id != sit.dossier.resolving_unit_id
+        ),
+    ),
+    Action(
+        "doi-thoi-han",
+        _("Áp dụng trường hợp thời hạn khác"),
+        _("Áp dụng và tính lại hạn trả"),
+        EventType.LIMIT_CASE_CHANGED,
+        f.LimitCaseForm,
+        lambda form, d, u, at: s.dossier_change_limit_case(
+            dossier=d,
+            actor=u,
+            expected_version=_v(form),
+            case=form.cleaned_data["case"],
+            reason=form.cleaned_data["reason"],
+            at=at,
+        ),
+        _("Đã áp dụng thời hạn mới cho hồ sơ {code}; hạn trả đã được tính lại."),
+        "reception",
+        when=lambda sit: any(
+            row.condition == "case" for row in sit.dossier.procedure_version.time_limits.all()
+        ),
+        folded=True,
     ),
     Action(
         "rut-ho-so",

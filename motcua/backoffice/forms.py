@@ -15,7 +15,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.calendars.workdays import TimeLimit
 from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.deadlines import limit_text
 from motcua.dossiers.models import (
     ApplicantKind,
     Delivery,
@@ -53,6 +55,11 @@ class IntakeForm(forms.Form):
     )
     procedure = forms.ChoiceField(label=_("Thủ tục hành chính"))
     case = forms.ChoiceField(label=_("Trường hợp"), required=False)
+    # Another of the procedure's time limits (issue 7 item 4), with the officer's reason.
+    limit_case = forms.ChoiceField(label=_("Thời hạn giải quyết áp dụng"), required=False)
+    limit_case_reason = forms.CharField(
+        label=_("Lý do áp dụng trường hợp thời hạn này"), max_length=2000, required=False
+    )
     applicant_name = forms.CharField(label=_("Họ và tên người nộp / tên tổ chức"), max_length=255)
     applicant_kind = forms.ChoiceField(
         label=_("Loại đối tượng"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
@@ -117,6 +124,11 @@ class IntakeForm(forms.Form):
             *((case, case) for case in cases),
         ]
         self.has_cases = bool(cases)
+        self.limit_cases = limit_case_choices(self.version) if self.version is not None else []
+        self.fields["limit_case"].choices = [  # type: ignore[attr-defined]
+            ("", _("Thời hạn chung (hoặc theo kênh nộp)")),
+            *self.limit_cases,
+        ]
 
     def _chosen_version(self) -> ProcedureVersion | None:
         code = self.data.get("procedure") if self.is_bound else self.initial.get("procedure")
@@ -175,6 +187,10 @@ class IntakeForm(forms.Form):
         data = self.cleaned_data
         if self.version is None and data.get("procedure"):
             self.add_error("procedure", _("Thủ tục không được tiếp nhận tại đơn vị này."))
+        if data.get("limit_case") and not (data.get("limit_case_reason") or "").strip():
+            self.add_error(
+                "limit_case_reason", _("Cần ghi lý do khi áp dụng trường hợp thời hạn khác.")
+            )
         return data
 
     def intake(self) -> Intake:
@@ -209,7 +225,18 @@ class IntakeForm(forms.Form):
             delivery=data["delivery"],
             components=received,
             case=data.get("case") or "",
+            limit_case=data.get("limit_case") or "",
+            limit_case_reason=data.get("limit_case_reason") or "",
         )
+
+
+def limit_case_choices(version: ProcedureVersion) -> list[tuple[str, str]]:
+    """The version's other time limits, as an officer chooses one: label, limit, legal basis."""
+    return [
+        (row.code, f"{row.label}: {limit_text(TimeLimit(row.value, row.unit))} ({row.legal_basis})")
+        for row in version.time_limits.all()
+        if row.condition == "case"
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,6 +259,20 @@ class ActionForm(forms.Form):
 
 class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=_textarea())
+
+
+class LimitCaseForm(ActionForm):
+    """Apply another of the procedure's limits, or go back to the general one, with the reason."""
+
+    case = forms.ChoiceField(label=_("Trường hợp thời hạn"), required=False)
+    reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=_textarea())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = [  # type: ignore[attr-defined]
+            ("", _("Thời hạn chung")),
+            *limit_case_choices(self.dossier.procedure_version),
+        ]
 
 
 class NoteForm(ActionForm):

@@ -38,6 +38,8 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     EventType.RETURNED: _("Trả kết quả"),
     EventType.POSTAL_DISPATCHED: _("Giao kết quả cho bưu chính"),
     EventType.DUE_RECOMPUTED: _("Tính lại hạn trả (lịch thay đổi)"),
+    EventType.LIMIT_CASE_CHANGED: _("Áp dụng trường hợp thời hạn khác"),
+    EventType.FORWARDED: _("Chuyển hồ sơ giấy cho đơn vị giải quyết"),
     EventType.HANDED_OVER: _("Bàn giao do sắp xếp đơn vị"),
 }
 
@@ -47,6 +49,14 @@ FORM_TITLES: dict[str, StrOrPromise] = {
     "03": _("Phiếu từ chối tiếp nhận (Mẫu 03)"),
     "04": _("Phiếu xin lỗi, hẹn lại (Mẫu 04)"),
     "05": _("Phiếu kiểm soát quá trình (Mẫu 05)"),
+}
+
+
+CLOCK_RULES: dict[str, StrOrPromise] = {
+    "restart": _("Thời hạn được tính lại từ đầu khi nhận đủ hồ sơ bổ sung"),
+    "pause": _("Thời gian chờ bổ sung không tính vào thời hạn"),
+    "continue": _("Thời hạn vẫn tiếp tục trong thời gian chờ bổ sung"),
+    "no_effect": _("Yêu cầu sau ngày hết hạn: không làm thay đổi hạn giải quyết"),
 }
 
 
@@ -78,6 +88,31 @@ def event_details(event: DossierEvent) -> list[str]:
         lines.append(_g("Cần bổ sung: %(papers)s") % {"papers": "; ".join(data["missing"])})
     if data.get("late_request"):
         lines.append(_g("Yêu cầu bổ sung quá 03 ngày làm việc kể từ khi tiếp nhận"))
+    rule = CLOCK_RULES.get(data.get("clock_rule", ""))
+    if rule:
+        lines.append(str(rule))
+    limit = data.get("limit")
+    if isinstance(limit, dict) and (kind == EventType.LIMIT_CASE_CHANGED or limit.get("case")):
+        lines.append(
+            _g("Thời hạn áp dụng: %(text)s — %(label)s")
+            % {"text": limit.get("text", ""), "label": limit.get("label", "")}
+        )
+        if limit.get("reason"):
+            lines.append(_g("Lý do: %(reason)s") % {"reason": limit["reason"]})
+    if kind == EventType.PAYMENT_REQUESTED and "stops_clock" in data:
+        lines.append(
+            _g("Thời gian chờ không tính vào thời hạn (%(basis)s)") % {"basis": data["basis"]}
+            if data["stops_clock"]
+            else _g("Thời hạn vẫn tiếp tục trong thời gian chờ")
+        )
+    if kind == EventType.FORWARDED and data.get("deadline_at"):
+        lines.append(
+            _g("Hạn chuyển: %(when)s — %(flag)s")
+            % {
+                "when": _when(data["deadline_at"]),
+                "flag": _g("đúng hạn") if data.get("on_time") else _g("quá hạn"),
+            }
+        )
     if data.get("to_unit_name"):
         lines.append(_g("Đến: %(unit)s") % {"unit": data["to_unit_name"]})
     if data.get("consultation_due_at"):

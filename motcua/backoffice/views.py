@@ -6,6 +6,7 @@ services write; a service's refusal (``DomainError``) becomes a page message and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -53,8 +54,10 @@ from motcua.dossiers.selectors import (
     dossiers_overdue,
     dossiers_to_approve,
     dossiers_to_assign,
+    dossiers_to_forward,
     dossiers_to_return,
     dossiers_waiting_for_applicant,
+    dossiers_with_changed_due,
     group_by_urgency,
     unit_overview_counts,
     units_with_role,
@@ -68,6 +71,8 @@ from motcua.units.models import Unit
 
 PAGE_SIZE = 25
 LIST_LIMIT = 50
+# How long the home page lists dossiers whose due date moved (decision 8: officers are told).
+CHANGED_DUE_DAYS = 7
 PDF_FORMS = ("01", "02", "03", "04", "05")
 RECEPTION_ROLES = frozenset({Role.RECEPTION, Role.POSTAL})
 HANDLER_ROLES = frozenset({Role.SPECIALIST, Role.LEADER})
@@ -170,7 +175,13 @@ def home(request: HttpRequest) -> HttpResponse:
         counts["to_assign"] = dossiers_to_assign(user=user).count()
         counts["to_approve"] = dossiers_to_approve(user=user).count()
         counts["apologies"] = apologies_to_sign(user=user).count()
-    return render(request, "backoffice/home.html", _context(request, counts=counts))
+    since = clock.now() - dt.timedelta(days=CHANGED_DUE_DAYS)
+    changed = list(dossiers_with_changed_due(user=user, since=since)[:LIST_LIMIT])
+    return render(
+        request,
+        "backoffice/home.html",
+        _context(request, counts=counts, changed_due=changed, changed_days=CHANGED_DUE_DAYS),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,6 +196,7 @@ def reception(request: HttpRequest) -> HttpResponse:
     context = _context(
         request,
         awaiting=list(dossiers_awaiting_reception(user=user)[:LIST_LIMIT]),
+        to_forward=list(dossiers_to_forward(user=user)[:LIST_LIMIT]),
         waiting=list(dossiers_waiting_for_applicant(user=user)[:LIST_LIMIT]),
         to_return=list(dossiers_to_return(user=user)[:LIST_LIMIT]),
         here=request.get_full_path(),

@@ -18,8 +18,9 @@ class CalendarsConfig(AppConfig):
 
 
 def fill_missing_years(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    """Give years without any calendar data the package's provisional days (decision 8), so that
-    a fresh installation never counts the next Tết as working days."""
+    """After ``migrate``: recompute what calendar changes made by migrations moved, and give years
+    without any calendar data the package's provisional days (decision 8), so that a fresh
+    installation never counts the next Tết as working days."""
     from django.db import connections
 
     from motcua.calendars.models import CalendarYear
@@ -27,7 +28,26 @@ def fill_missing_years(sender: AppConfig, using: str = "default", **kwargs: Any)
 
     if CalendarYear._meta.db_table not in connections[using].introspection.table_names():
         return  # migrated backwards
+    recompute_pending()
     present = set(CalendarYear.objects.using(using).values_list("year", flat=True))
     missing = [year for year in PACKAGE_YEARS if year not in present]
     if missing:
         calendar_sync_package(years=missing)
+
+
+def recompute_pending() -> int:
+    """Send again every calendar change whose dossiers were never recomputed: one recorded by a
+    data migration (where no signal can be sent), or one whose task was lost. The dossiers app
+    listens (calendars.signals); recomputing twice moves nothing the second time."""
+    from motcua.calendars.models import CalendarChange
+    from motcua.calendars.signals import calendar_changed
+
+    pending = CalendarChange.objects.filter(recomputed_at__isnull=True).order_by("at", "pk")
+    count = 0
+    for change in pending:
+        if change.changed_dates:
+            calendar_changed.send(sender=CalendarChange, change=change)
+            count += 1
+        else:
+            CalendarChange.objects.filter(pk=change.pk).update(recomputed_at=change.at)
+    return count

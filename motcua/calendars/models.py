@@ -138,6 +138,9 @@ class CalendarChange(models.Model):
     action = models.CharField("thao tác", max_length=32)
     summary = models.TextField("nội dung")
     changed_dates = models.JSONField("các ngày thay đổi", default=list)
+    # Set once the open dossiers it may move were recomputed: a change recorded where no signal
+    # can be sent (a data migration) or whose task was lost is found and done again after migrate.
+    recomputed_at = models.DateTimeField("đã tính lại hạn hồ sơ lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "thay đổi lịch"

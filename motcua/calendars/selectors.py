@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from motcua.calendars.models import CALENDAR_VERSION, CalendarDay, CalendarYear
+from motcua.calendars.models import CALENDAR_VERSION, CalendarChange, CalendarDay, CalendarYear
 from motcua.calendars.workdays import (
     CalendarEntry,
     CalendarError,
@@ -151,19 +152,7 @@ def deadline_explain(
 
     A caller that computes many due dates at the same unit passes its ``schedule`` once read.
     """
-    schedule = schedule or schedule_for(unit=unit)
-    if same_day_cutoff is not None:
-        schedule = Schedule(
-            calendar=schedule.calendar,
-            hours=WorkingHours(
-                windows=schedule.hours.windows,
-                summer_windows=schedule.hours.summer_windows,
-                summer_from=schedule.hours.summer_from,
-                summer_to=schedule.hours.summer_to,
-                same_day_cutoff=same_day_cutoff,
-            ),
-            tz=schedule.tz,
-        )
+    schedule = (schedule or schedule_for(unit=unit)).with_cutoff(same_day_cutoff)
     try:
         return compute_due(
             received_at, limit, schedule, pauses=pauses, policy=policy or due_time_policy()
@@ -226,3 +215,27 @@ def calendar_days(*, year: int, province: Unit | None = None) -> list[CalendarDa
     if province is not None:
         days = days | CalendarDay.objects.filter(date__year=year, province=province)
     return list(days.select_related("province").order_by("date", "province_id"))
+
+
+@dataclass(frozen=True)
+class ShippedChange:
+    pk: int
+    summary: str
+    dates: tuple[dt.date, ...]
+
+
+def calendar_changes_shipped(*, start: dt.date, end: dt.date) -> list[ShippedChange]:
+    """Calendar days that a release of motcua confirmed (a data migration: no actor), whose dates
+    fall between ``start`` and ``end``: the days the system learned of after dossiers were open."""
+    found = []
+    for change in CalendarChange.objects.filter(action="confirm", actor__isnull=True).order_by(
+        "at", "pk"
+    ):
+        dates = tuple(
+            day
+            for day in (dt.date.fromisoformat(text) for text in change.changed_dates)
+            if start <= day <= end
+        )
+        if dates:
+            found.append(ShippedChange(change.pk, change.summary, dates))
+    return found

@@ -128,6 +128,8 @@ def _record_act(
         province=province,
         actor=actor,
         changed_dates=[d.isoformat() for d in changed],
+        # Nothing to recompute when no date counts differently.
+        recomputed_at=None if changed else timezone.now(),
     )
     if changed:
         # Open dossiers whose due dates may move are recomputed once the change is committed.
@@ -367,6 +369,28 @@ def calendar_import_file(
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AnnualDay:
+    """A day off every year by a law the ``holidays`` package may not know (or know differently)."""
+
+    month: int
+    day: int
+    since: int
+    name: str
+    legal_basis: str
+    # Whether the weekly-rest make-up day (BLLĐ 2019 Điều 111 khoản 3) reaches it is settled by a
+    # text, never guessed: a package's compensatory day for it waits for an administrator.
+    compensatory_settled: bool = False
+
+
+ANNUAL_DAYS = (
+    # Nghị quyết 28/2026/QH16 Điều 2 (in force 01/07/2026): it does not amend BLLĐ Điều 112, so
+    # whether Điều 111 khoản 3 gives a day in lieu when 24/11 falls on a weekend (first: 2029) is
+    # open (domain README, decision 8).
+    AnnualDay(11, 24, 2026, "Ngày Văn hóa Việt Nam", "Nghị quyết 28/2026/QH16 Điều 2"),
+)
+
+
 def _package_days(year: int) -> list[DayRow]:
     import holidays
 
@@ -385,6 +409,50 @@ def _package_days(year: int) -> list[DayRow]:
         if day.year == year:
             rows.append(DayRow(day, DayKind.MAKEUP_WORKDAY, "Ngày làm bù", basis))
     return rows
+
+
+def provisional_days(year: int) -> tuple[list[DayRow], list[DayRow]]:
+    """The days that build a year without an official schedule: (applied, pending).
+
+    The ``holidays`` package's days, with the annual days of our own law table whatever the
+    package's version says; a compensatory day the package derives for such a day is pending (an
+    administrator confirms it once a text settles it), never applied.
+    """
+    rows = {row.date: row for row in _package_days(year)}
+    pending = []
+    for annual in ANNUAL_DAYS:
+        if year < annual.since:
+            continue
+        day = dt.date(year, annual.month, annual.day)
+        rows[day] = DayRow(
+            day,
+            DayKind.HOLIDAY,
+            annual.name,
+            annual.legal_basis,
+            note=f"Ngày nghỉ hằng năm từ {annual.since} theo {annual.legal_basis}; chưa có trong "
+            "lịch chính thức của năm: chờ xác nhận.",
+        )
+        if annual.compensatory_settled or day.weekday() < 5:
+            continue
+        for row in list(rows.values()):
+            if (
+                row.kind == DayKind.COMPENSATORY
+                and annual.name in row.name
+                and 0 < (row.date - day).days <= 3
+            ):
+                del rows[row.date]
+                pending.append(
+                    DayRow(
+                        row.date,
+                        row.kind,
+                        row.name,
+                        row.legal_basis,
+                        note=f"Gói holidays suy ra ngày nghỉ bù cho {annual.name} trùng ngày nghỉ "
+                        "hằng tuần; chưa có văn bản quy định (Bộ luật Lao động 2019 Điều 111 "
+                        "khoản 3 chỉ áp dụng cho ngày lễ của Điều 112): chờ xác nhận.",
+                    )
+                )
+    return sorted(rows.values(), key=lambda row: row.date), pending
 
 
 @dataclass
@@ -416,7 +484,8 @@ def _announce(rows: Sequence[DayRow], report: SyncReport) -> None:
             legal_basis=row.legal_basis,
             status=CalendarDay.Status.ANNOUNCED,
             source=CalendarDay.Source.PACKAGE,
-            note="Chỉ có trong gói holidays, chưa có trong lịch chính thức: chờ xác nhận.",
+            note=row.note
+            or "Chỉ có trong gói holidays, chưa có trong lịch chính thức: chờ xác nhận.",
         )
         report.announced.append(row.date)
 
@@ -478,11 +547,12 @@ def calendar_sync_package(*, years: Sequence[int], actor: User | None = None) ->
         )
     )
     for year in check_years(years):
-        rows = _package_days(year)
+        rows, pending = provisional_days(year)
         if year in official:
-            _announce(rows, report)
+            _announce([*rows, *pending], report)
         else:
             _fill_provisional(year, rows, report, actor)
+            _announce(pending, report)
     return report
 
 

@@ -8,39 +8,50 @@ The rules (domain README, decisions 1–2; handbook §3.5):
 
 * **Working days** are Monday–Friday, minus holidays and days off decreed for civil servants, plus
   decreed make-up Saturdays (Bộ luật Lao động 2019 Điều 111–112; handbook §10).
-* **Receipt outside working hours** (before the first window, in the lunch break, after the last
-  window, or on a non-working day) counts as made at the start of the next working period.
-* **Working days**: the receipt day is not counted (Bộ luật Dân sự 2015 Điều 147 khoản 1); the due
-  date is the N-th working day after it. The due instant is the end of working hours of the due date
-  (default) or the same clock time as the receipt (``DueTimePolicy.RECEIPT_TIME``); the due date is
-  the same either way.
+* **Limits in working days** count from the civil date of receipt: the day of receipt is not
+  counted (Bộ luật Dân sự 2015 Điều 147 khoản 2–3) and the due date is the N-th working day
+  after it, whatever the hour of receipt and whether that date is a working day (a receipt on
+  Saturday, on a holiday or at 17:30 has the next working day as day 1, never the one after).
+  The due instant is the end of working hours of the due date (default) or the same clock time as
+  the receipt (``DueTimePolicy.RECEIPT_TIME``); the due date is the same either way. A fraction of
+  a day ("1,5 ngày làm việc") is that share of a working day's hours, added after the whole days.
 * **Working hours** are added inside the working windows from the receipt instant (BLDS Điều 147
-  khoản 1: a period in hours starts at the moment of the event).
+  khoản 1: a period in hours starts at the instant set); a receipt outside them starts the count
+  at the next opening.
 * **Half days** count working sessions (one window = one session, "buổi làm việc"): the session of
-  receipt is not counted, the due instant is the end of the N-th session after it.
-* **Calendar days** run from the day after the day of receipt itself (no snapping to working hours)
-  and end on the last day; when that day is not a working day the period ends at the end of the
-  next working day (BLDS 2015 Điều 147–148).
-* **Same day**: due at the end of the day of receipt when received before the cut-off (default
-  15:00, per unit), else at the end of the next working day (ND 61/2018 Điều 18; ND 23/2015 Điều 7;
-  domain README, decision 2).
+  receipt is not counted, the due instant is the end of the N-th session starting after it.
+* **Calendar days and months** run from the day after the day of receipt and end on the last day
+  (for months: the corresponding date of the last month, or its last day when it has none); when
+  that day is not a working day the period ends at the end of the next working day (BLDS 2015
+  Điều 147 khoản 2–3, Điều 148 khoản 1, 3 and 5).
+* **Same day**: due at the end of the day of receipt when received at or before the cut-off
+  (default 15:00, per unit; "sau 15 giờ" means after 15:00, so 15:00 itself is the same day),
+  else, or when received on a day off, at the end of the next working day (ND 23/2015 Điều 7;
+  Luật Hộ tịch 2014 Điều 5 khoản 3; domain README, decision 2).
 * **Pauses** (the clock stopped while the applicant supplements a dossier) push the lawful instant
-  by exactly the working time they cover (calendar time for calendar-day limits). The lawful instant
-  of a day-counted limit keeps the receipt's clock time; the due-time policy only decides whether
-  the close of that day or that clock time is shown, so the due date never depends on the policy.
+  by exactly the working time they cover (calendar time for limits in days and months). The
+  lawful instant of a day-counted limit keeps the receipt's clock time; the due-time policy only
+  decides whether the close of that day or that clock time is shown, so the due date never
+  depends on the policy. (BLDS 2015 Điều 148 khoản 6 ends a day at 24:00; showing the close of
+  working hours is a display policy, not a later or earlier due date.)
 
-Every result carries its trace: each day counted or skipped and why, with the legal basis.
+``compute_due`` explains every day counted or skipped and why, with the legal basis;
+``due_instant`` gives the same answer without the explanation, fast enough to recompute a million
+open dossiers after a calendar change.
 """
 
 from __future__ import annotations
 
+import bisect
+import calendar as civil_calendar
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -139,9 +150,18 @@ class WorkCalendar:
 
     entries: Mapping[dt.date, CalendarEntry] = field(default_factory=dict)
     covered_years: frozenset[int] = frozenset()
+    # Built once per calendar, for the fast path (due dates without explanation): the working days
+    # of each year as sorted ordinals, filled the first time a year is asked for; and the dates of
+    # provisional entries, sorted.
+    _years: dict[int, list[int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _provisional: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
+        provisional = sorted(day.toordinal() for day, e in self.entries.items() if e.provisional)
+        object.__setattr__(self, "_provisional", tuple(provisional))
 
     @classmethod
     def from_entries(
@@ -178,6 +198,21 @@ class WorkCalendar:
         entry = self.entries.get(day)
         return (entry is not None and entry.provisional) or day.year not in self.covered_years
 
+    def rests_on_provisional(self, first: dt.date, last: dt.date) -> bool:
+        """Whether a day in [first, last] has provisional data or lies in a year without any."""
+        covered = self.covered_years
+        if first.year not in covered or last.year not in covered:
+            return True
+        if last.year - first.year > 1 and any(
+            year not in covered for year in range(first.year + 1, last.year)
+        ):
+            return True
+        provisional = self._provisional
+        if not provisional:
+            return False
+        at = bisect.bisect_left(provisional, first.toordinal())
+        return at < len(provisional) and provisional[at] <= last.toordinal()
+
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""
         for offset in range(1, _MAX_DAYS):
@@ -185,6 +220,38 @@ class WorkCalendar:
             if self.is_working_day(candidate):
                 return candidate
         raise CalendarError(f"Không có ngày làm việc nào trong 10 năm sau {day:%d/%m/%Y}.")
+
+    def working_day_after(self, day: dt.date, count: int) -> dt.date:
+        """The ``count``-th working day after ``day`` (``day`` itself when ``count`` is 0).
+
+        The same answer as calling ``next_working_day`` ``count`` times (a property test holds
+        them equal), found by bisection in the year's working days instead of a walk.
+        """
+        if count <= 0:
+            return day
+        year = day.year
+        ordinals = self._years.get(year) or self._working_ordinals(year)
+        index = bisect.bisect_right(ordinals, day.toordinal()) + count - 1
+        while index >= len(ordinals):
+            index -= len(ordinals)
+            year += 1
+            if year > LAST_YEAR + 10:
+                raise CalendarError(f"Không có ngày làm việc nào trong 10 năm sau {day:%d/%m/%Y}.")
+            ordinals = self._working_ordinals(year)
+        return dt.date.fromordinal(ordinals[index])
+
+    def _working_ordinals(self, year: int) -> list[int]:
+        ordinals = self._years.get(year)
+        if ordinals is None:
+            first = dt.date(year, 1, 1).toordinal()
+            last = dt.date(year, 12, 31).toordinal()
+            ordinals = [
+                number
+                for number in range(first, last + 1)
+                if self.is_working_day(dt.date.fromordinal(number))
+            ]
+            self._years[year] = ordinals  # a lost race only builds the same list twice
+        return ordinals
 
 
 @dataclass(frozen=True)
@@ -293,6 +360,10 @@ class Schedule:
     calendar: WorkCalendar
     hours: WorkingHours
     tz: ZoneInfo = VIETNAM
+    # The close of each day asked for (recomputations ask for the same few hundred dates).
+    _ends: dict[dt.date, dt.datetime] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def is_working_day(self, day: dt.date) -> bool:
         return self.calendar.is_working_day(day)
@@ -312,9 +383,20 @@ class Schedule:
             return []
         return [(self.at(day, w.start), self.at(day, w.end)) for w in self.hours.windows_on(day)]
 
+    def with_cutoff(self, cutoff: dt.time | None) -> Schedule:
+        """The same schedule with a procedure's own same-day cut-off (None: the unit's)."""
+        if cutoff is None or cutoff == self.hours.same_day_cutoff:
+            return self
+        return Schedule(
+            self.calendar, dataclasses.replace(self.hours, same_day_cutoff=cutoff), self.tz
+        )
+
     def end_of_day(self, day: dt.date) -> dt.datetime:
         """The close of working hours of ``day``."""
-        return self.at(day, self.hours.windows_on(day)[-1].end)
+        end = self._ends.get(day)
+        if end is None:
+            end = self._ends[day] = self.at(day, self.hours.windows_on(day)[-1].end)
+        return end
 
 
 @dataclass(frozen=True)
@@ -356,13 +438,25 @@ class TimeLimit:
             )
         object.__setattr__(self, "value", number)
         object.__setattr__(self, "unit", limit_unit)
+        # Split once: the clock counts whole days by date and adds the fraction as working time.
+        object.__setattr__(self, "whole", int(number))
+        object.__setattr__(self, "fraction", number - int(number))
+
+    whole: int = field(init=False, repr=False, compare=False)
+    fraction: Decimal = field(init=False, repr=False, compare=False)
 
     def __str__(self) -> str:
         if self.unit == LimitUnit.SAME_DAY:
             return "trong ngày"
-        value = self.value.normalize()
-        number = f"{value:f}" if value == value.to_integral_value() else str(value)
-        return f"{number} {self.unit.label}"
+        return f"{decimal_text(self.value)} {self.unit.label}"
+
+
+def decimal_text(value: Decimal) -> str:
+    """1.50 → "1,5", 5.00 → "5": a number as Vietnamese texts write it."""
+    value = value.normalize()
+    if value == value.to_integral_value():
+        return f"{value.to_integral_value():f}"
+    return f"{value:f}".replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -506,10 +600,7 @@ def working_time_between(start: dt.datetime, end: dt.datetime, schedule: Schedul
 
 def add_working_days(day: dt.date, count: int, schedule: Schedule) -> dt.date:
     """The ``count``-th working day after ``day`` (``day`` itself when ``count`` is 0)."""
-    current = day
-    for _ in range(count):
-        current = schedule.calendar.next_working_day(current)
-    return current
+    return schedule.calendar.working_day_after(day, count)
 
 
 def working_days_between(start: dt.date, end: dt.date, schedule: Schedule) -> int:
@@ -529,6 +620,14 @@ def working_days_between(start: dt.date, end: dt.date, schedule: Schedule) -> in
 # ---------------------------------------------------------------------------------------------
 
 
+class DueInstant(NamedTuple):
+    """A due date without its explanation (the fast path)."""
+
+    due_at: dt.datetime
+    due_date: dt.date
+    provisional: bool
+
+
 def compute_due(
     received_at: dt.datetime,
     limit: TimeLimit,
@@ -537,82 +636,11 @@ def compute_due(
     pauses: Sequence[Pause] = (),
     policy: DueTimePolicy = DueTimePolicy.END_OF_DAY,
 ) -> DueResult:
-    """The lawful due instant of a dossier received at ``received_at`` under ``limit``."""
+    """The lawful due instant of a dossier received at ``received_at`` under ``limit``, with the
+    explanation of every day counted or skipped."""
+    trace: list[TraceStep] = []
     received = schedule.local(received_at)
-    trace: list[TraceStep] = [
-        TraceStep(
-            "received", f"Tiếp nhận lúc {_stamp(received)}; thời hạn {limit}.", received.date()
-        )
-    ]
-    if not FIRST_YEAR <= received.year <= LAST_YEAR:
-        raise CalendarError(f"Thời điểm tiếp nhận phải trong các năm {FIRST_YEAR}–{LAST_YEAR}.")
-    if limit.unit == LimitUnit.CALENDAR_DAY:
-        # BLDS 2015 Điều 147: a period in days runs from the day after the event itself; the
-        # working-hours snapping of decision 1 is a rule for working-time limits only.
-        start = received
-    else:
-        skipped: list[TraceStep] = []
-        start = snap_forward(received, schedule, skipped)
-        if start != received:
-            trace.extend(skipped)
-            trace.append(
-                TraceStep(
-                    "counted_from",
-                    f"Tiếp nhận ngoài giờ làm việc: tính như tiếp nhận lúc {_stamp(start)} "
-                    "(đầu giờ làm việc kế tiếp).",
-                    start.date(),
-                    reason="outside_working_hours",
-                )
-            )
-
-    # One lawful instant, at the receipt's clock time for day-counted limits; pauses push it. The
-    # policy only decides how the due instant is shown, so the due date never depends on it
-    # (domain README, decision 1).
-    internal, exact = _base_due(start, limit, schedule, trace)
-    internal = _apply_pauses(internal, start, limit, schedule, pauses, trace)
-
-    due_date = internal.date()
-    if limit.unit == LimitUnit.CALENDAR_DAY and not schedule.is_working_day(due_date):
-        # BLDS 2015 Điều 148: a period ending on a day off ends at the end of the next working day.
-        trace.append(_skip_step(schedule, due_date))
-        due_date = schedule.calendar.next_working_day(due_date)
-        trace.append(
-            TraceStep(
-                "rolled_forward",
-                f"Ngày cuối cùng của thời hạn là ngày nghỉ: chuyển sang ngày làm việc tiếp theo "
-                f"{WEEKDAY_NAMES[due_date.weekday()]} {due_date:%d/%m/%Y}.",
-                due_date,
-                reason="last_day_not_working",
-                basis="Bộ luật Dân sự 2015 Điều 148",
-            )
-        )
-        internal = schedule.end_of_day(due_date)
-
-    at_day_end = not exact and policy == DueTimePolicy.END_OF_DAY
-    due_at = schedule.end_of_day(due_date) if at_day_end else internal
-    trace.append(TraceStep("due", f"Hạn trả kết quả: {_stamp(due_at)}.", due_date))
-    span = list(_date_range(start.date(), due_date))
-    uncovered = sorted({day.year for day in span} - schedule.calendar.covered_years)
-    if uncovered:
-        years = ", ".join(str(year) for year in uncovered)
-        trace.append(
-            TraceStep(
-                "note",
-                f"Năm {years} chưa có dữ liệu lịch nghỉ lễ: hạn này chỉ trừ thứ Bảy, Chủ nhật và "
-                "sẽ được tính lại khi lịch của năm được nạp.",
-                reason="calendar_missing",
-            )
-        )
-    provisional = bool(uncovered) or any(schedule.calendar.is_provisional(day) for day in span)
-    if provisional and not uncovered:
-        trace.append(
-            TraceStep(
-                "note",
-                "Hạn này dựa trên lịch nghỉ tạm tính (chưa có văn bản chính thức của năm); "
-                "sẽ được tính lại khi lịch chính thức được xác nhận.",
-                reason="provisional_calendar",
-            )
-        )
+    start, due_at, due_date, provisional = _solve(received, limit, schedule, pauses, policy, trace)
     return DueResult(
         received_at=received,
         counted_from=start,
@@ -625,40 +653,281 @@ def compute_due(
     )
 
 
-def _date_range(first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    day = first
-    while day <= last:
-        yield day
-        day += dt.timedelta(days=1)
+def due_instant(
+    received_at: dt.datetime,
+    limit: TimeLimit,
+    schedule: Schedule,
+    *,
+    pauses: Sequence[Pause] = (),
+    policy: DueTimePolicy = DueTimePolicy.END_OF_DAY,
+) -> DueInstant:
+    """The same due instant as ``compute_due`` without building its explanation: for lists,
+    recomputations and reports, where only the date matters."""
+    if received_at.tzinfo is None:
+        raise CalendarError("Thời điểm phải kèm múi giờ (aware datetime).")
+    _, due_at, due_date, provisional = _solve(
+        received_at.astimezone(schedule.tz), limit, schedule, pauses, policy, None
+    )
+    return DueInstant(due_at, due_date, provisional)
+
+
+def _solve(
+    received: dt.datetime,
+    limit: TimeLimit,
+    schedule: Schedule,
+    pauses: Sequence[Pause],
+    policy: DueTimePolicy,
+    trace: list[TraceStep] | None,
+) -> tuple[dt.datetime, dt.datetime, dt.date, bool]:
+    """(counted from, due instant, due date, provisional); the trace is filled when given."""
+    if not FIRST_YEAR <= received.year <= LAST_YEAR:
+        raise CalendarError(f"Thời điểm tiếp nhận phải trong các năm {FIRST_YEAR}–{LAST_YEAR}.")
+    unit = limit.unit
+    calendar = schedule.calendar
+    if (
+        trace is None
+        and unit is LimitUnit.WORKING_DAY
+        and limit.whole
+        and not (limit.fraction or pauses)
+    ):
+        # Most dossiers, kept lean for recomputations: what _working_days_due gives, without
+        # the lawful instant that only pauses and the receipt-time policy need.
+        day = calendar.working_day_after(received.date(), limit.whole)
+        if policy is DueTimePolicy.END_OF_DAY:
+            due_at = schedule.end_of_day(day)
+        else:
+            due_at = _same_clock(schedule, day, received.timetz())
+        return received, due_at, day, calendar.rests_on_provisional(received.date(), day)
+    if trace is not None:
+        trace.append(
+            TraceStep(
+                "received", f"Tiếp nhận lúc {_stamp(received)}; thời hạn {limit}.", received.date()
+            )
+        )
+    start = received
+    if unit == LimitUnit.WORKING_HOUR:
+        # Hours are counted inside the working windows from the moment of receipt (BLDS 2015
+        # Điều 147 khoản 1: a period in hours starts at the instant set), so a receipt outside them
+        # starts the count at the next opening. Day-counted limits never move the receipt: they
+        # count from its civil date (domain README, decision 1).
+        skipped: list[TraceStep] | None = [] if trace is not None else None
+        start = snap_forward(received, schedule, skipped)
+        if trace is not None and skipped is not None and start != received:
+            trace.extend(skipped)
+            trace.append(
+                TraceStep(
+                    "counted_from",
+                    f"Tiếp nhận ngoài giờ làm việc: giờ làm việc được tính từ {_stamp(start)}.",
+                    start.date(),
+                    reason="outside_working_hours",
+                )
+            )
+
+    # One lawful instant, at the receipt's clock time for day-counted limits; pauses push it. The
+    # policy only decides how the due instant is shown, so the due date never depends on it
+    # (domain README, decision 1).
+    internal, exact = _base_due(start, limit, schedule, trace)
+    if pauses:
+        internal = _apply_pauses(internal, start, limit, schedule, pauses, trace)
+
+    due_date = internal.date()
+    if unit in _CIVIL_UNITS and not schedule.is_working_day(due_date):
+        # BLDS 2015 Điều 148 khoản 5: a period whose last day is a day off ends at the end of the
+        # next working day.
+        if trace is not None:
+            trace.append(_skip_step(schedule, due_date))
+        due_date = schedule.calendar.next_working_day(due_date)
+        if trace is not None:
+            trace.append(
+                TraceStep(
+                    "rolled_forward",
+                    f"Ngày cuối cùng của thời hạn là ngày nghỉ: chuyển sang ngày làm việc tiếp "
+                    f"theo {WEEKDAY_NAMES[due_date.weekday()]} {due_date:%d/%m/%Y}.",
+                    due_date,
+                    reason="last_day_not_working",
+                    basis="Bộ luật Dân sự 2015 Điều 148 khoản 5",
+                )
+            )
+        internal = schedule.end_of_day(due_date)
+
+    at_day_end = not exact and policy == DueTimePolicy.END_OF_DAY
+    due_at = schedule.end_of_day(due_date) if at_day_end else internal
+    provisional = schedule.calendar.rests_on_provisional(start.date(), due_date)
+    if trace is not None:
+        trace.append(TraceStep("due", f"Hạn trả kết quả: {_stamp(due_at)}.", due_date))
+        _note_calendar_gaps(schedule.calendar, start.date(), due_date, provisional, trace)
+    return start, due_at, due_date, provisional
+
+
+# Limits that run on the civil calendar and end on a date (BLDS 2015 Điều 147–148).
+# BLDS 2015 Điều 147: khoản 2 (a period in days, weeks, months: the first day is not counted) and
+# khoản 3 (a period that starts with an event, here the receipt: that day is not counted).
+RECEIPT_DAY_BASIS = "Bộ luật Dân sự 2015 Điều 147 khoản 2, 3"
+_CIVIL_UNITS = frozenset({LimitUnit.CALENDAR_DAY, LimitUnit.MONTH})
+
+
+def _note_calendar_gaps(
+    calendar: WorkCalendar,
+    first: dt.date,
+    last: dt.date,
+    provisional: bool,
+    trace: list[TraceStep],
+) -> None:
+    uncovered = [
+        year for year in range(first.year, last.year + 1) if year not in calendar.covered_years
+    ]
+    if uncovered:
+        years = ", ".join(str(year) for year in uncovered)
+        trace.append(
+            TraceStep(
+                "note",
+                f"Năm {years} chưa có dữ liệu lịch nghỉ lễ: hạn này chỉ trừ thứ Bảy, Chủ nhật và "
+                "sẽ được tính lại khi lịch của năm được nạp.",
+                reason="calendar_missing",
+            )
+        )
+    elif provisional:
+        trace.append(
+            TraceStep(
+                "note",
+                "Hạn này dựa trên lịch nghỉ tạm tính (chưa có văn bản chính thức của năm); "
+                "sẽ được tính lại khi lịch chính thức được xác nhận.",
+                reason="provisional_calendar",
+            )
+        )
 
 
 def _base_due(
-    start: dt.datetime, limit: TimeLimit, schedule: Schedule, trace: list[TraceStep]
+    start: dt.datetime, limit: TimeLimit, schedule: Schedule, trace: list[TraceStep] | None
 ) -> tuple[dt.datetime, bool]:
     """The due instant before pauses, and whether it is exact (not subject to the time policy)."""
-    if limit.unit == LimitUnit.WORKING_DAY:
-        day = start.date()
-        count = int(limit.value)
-        for number in range(1, count + 1):
-            day = _next_counted_day(day, schedule, trace)
-            trace.append(_counted_step(schedule, day, f"Ngày làm việc thứ {number}"))
-        return _same_clock(schedule, day, start.timetz()), False
+    unit = limit.unit
+    if unit == LimitUnit.WORKING_DAY:
+        return _working_days_due(start, limit, schedule, trace)
+    if unit == LimitUnit.WORKING_HOUR:
+        due = add_working_hours(start, dt.timedelta(hours=float(limit.value)), schedule, trace)
+        if trace is not None:
+            trace.append(
+                TraceStep(
+                    "counted",
+                    f"Cộng {limit} trong khung giờ {schedule.hours.describe()}.",
+                    due.date(),
+                )
+            )
+        return due, True
+    if unit == LimitUnit.HALF_DAY:
+        return _half_days_due(start, limit, schedule, trace), True
+    if unit in _CIVIL_UNITS:
+        return _civil_due(start, limit, schedule, trace), False
+    return _same_day_due(start, schedule, trace), True
 
-    if limit.unit == LimitUnit.WORKING_HOUR:
-        hours = dt.timedelta(hours=float(limit.value))
-        due = add_working_hours(start, hours, schedule, trace)
+
+def _working_days_due(
+    received: dt.datetime, limit: TimeLimit, schedule: Schedule, trace: list[TraceStep] | None
+) -> tuple[dt.datetime, bool]:
+    """The N-th working day after the civil date of receipt, whatever the hour and whether that
+    date is a working day (BLDS 2015 Điều 147 khoản 2–3: the day of the event is not counted;
+    domain README, decision 1 as revised 12/2026: never a second day's shift for a receipt on a
+    day off or after hours). A fraction of a day ("1,5 ngày làm việc") is that share of a working
+    day's hours, added inside the working windows after the whole days."""
+    receipt_day = received.date()
+    if trace is None:
+        day = schedule.calendar.working_day_after(receipt_day, limit.whole)
+    else:
+        day = receipt_day
+        if limit.whole:
+            trace.append(_receipt_day_step(received, schedule))
+        for number in range(1, limit.whole + 1):
+            day = _next_counted_day(day, schedule, trace)
+            why = " (ngày làm việc đầu tiên sau ngày tiếp nhận)" if number == 1 else ""
+            trace.append(_counted_step(schedule, day, f"Ngày làm việc thứ {number}", why))
+    if not limit.whole:
+        # Less than a day: working time from the receipt, as hours are counted.
+        lawful = snap_forward(received, schedule)
+        if not limit.fraction:
+            return lawful, True
+    else:
+        lawful = _same_clock(schedule, day, received.timetz())
+        if not limit.fraction:
+            return lawful, False
+    length = sum(
+        (_window_length(window) for window in schedule.hours.windows_on(lawful.date())),
+        dt.timedelta(0),
+    )
+    extra = length * float(limit.fraction)
+    due = add_working_hours(lawful, extra, schedule, trace)
+    if trace is not None:
         trace.append(
             TraceStep(
-                "counted", f"Cộng {limit} trong khung giờ {schedule.hours.describe()}.", due.date()
+                "counted",
+                f"Phần lẻ {decimal_text(limit.fraction)} ngày làm việc = {_hours_text(extra)} "
+                f"làm việc (ngày làm việc {_hours_text(length)}), cộng trong khung giờ "
+                f"{schedule.hours.describe()}: đến {_stamp(due)}.",
+                due.date(),
+                reason="fraction_of_day",
             )
         )
-        return due, True
+    return due, True
 
-    if limit.unit == LimitUnit.HALF_DAY:
-        sessions = _sessions_after(start, schedule, trace)
-        end = start
-        for number in range(1, int(limit.value) + 1):
-            session_start, end = next(sessions)
+
+# ND 118/2025 Điều 18 khoản 2 (as amended by ND 309/2026 Điều 9): "chuyển vào đầu giờ ngày làm
+# việc tiếp theo đối với trường hợp tiếp nhận sau 15 giờ hằng ngày".
+FORWARDING_CUTOFF = dt.time(15, 0)
+
+
+def forwarding_deadline(received_at: dt.datetime, schedule: Schedule) -> dt.datetime:
+    """When the one-stop desk must hand a paper dossier to the resolving body: within the working
+    day of receipt, or at the start of the next working day when received after 15:00 (15:00
+    itself is not after) or on a day off. "The start of the next working day" is read as its
+    first working session [D: a deadline of the opening minute itself would be missed by any
+    hand-over]."""
+    received = schedule.local(received_at)
+    day = received.date()
+    shown = received.time().replace(second=0, microsecond=0, tzinfo=None)
+    if schedule.is_working_day(day) and shown <= FORWARDING_CUTOFF:
+        return schedule.end_of_day(day)
+    following = schedule.calendar.working_day_after(day, 1)
+    return schedule.at(following, schedule.hours.windows_on(following)[0].end)
+
+
+def _window_length(window: Window) -> dt.timedelta:
+    return dt.datetime.combine(dt.date.min, window.end) - dt.datetime.combine(
+        dt.date.min, window.start
+    )
+
+
+def _receipt_day_step(received: dt.datetime, schedule: Schedule) -> TraceStep:
+    """Why the count starts where it does: the day of receipt is never counted."""
+    day = received.date()
+    stamp = f"{WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
+    if not schedule.is_working_day(day):
+        why = (
+            f"Ngày tiếp nhận {schedule.calendar.explain(day)}: ngày tiếp nhận không được tính; "
+            "ngày làm việc thứ 1 là ngày làm việc đầu tiên sau ngày tiếp nhận."
+        )
+        reason = "received_on_day_off"
+    elif received >= schedule.end_of_day(day):
+        why = (
+            f"Tiếp nhận sau giờ làm việc, vẫn là ngày {stamp}: ngày tiếp nhận không được tính; "
+            "ngày làm việc thứ 1 là ngày làm việc tiếp theo."
+        )
+        reason = "received_after_hours"
+    else:
+        why = f"Không tính ngày tiếp nhận {stamp}: thời hạn bắt đầu từ ngày làm việc tiếp theo."
+        reason = "receipt_day_not_counted"
+    return TraceStep("counted_from", why, day, reason=reason, basis=RECEIPT_DAY_BASIS)
+
+
+def _half_days_due(
+    received: dt.datetime, limit: TimeLimit, schedule: Schedule, trace: list[TraceStep] | None
+) -> dt.datetime:
+    """Working sessions (buổi) after the receipt: the session of receipt is not counted, and a
+    receipt outside every session makes the next session the first (as whole days do)."""
+    sessions = _sessions_after(received, schedule, trace)
+    end = None
+    for number in range(1, limit.whole + 1):
+        session_start, end = next(sessions)
+        if trace is not None:
             trace.append(
                 TraceStep(
                     "counted",
@@ -667,44 +936,96 @@ def _base_due(
                     end.date(),
                 )
             )
-        return (end if limit.value else _session_end(start, schedule)), True
+    if end is not None:
+        return end
+    # A limit of 0 sessions: the end of the session of receipt (or of the next one).
+    current = snap_forward(received, schedule)
+    return next(e for s, e in schedule.periods(current.date()) if s <= current < e)
 
+
+def _civil_due(
+    received: dt.datetime, limit: TimeLimit, schedule: Schedule, trace: list[TraceStep] | None
+) -> dt.datetime:
+    """The last day of a period in calendar days or months (BLDS 2015 Điều 147 khoản 2–3: from the
+    day after the event; Điều 148 khoản 3: a period in months ends on the corresponding date of
+    the last month, or on its last day when it has none)."""
+    day = received.date()
     if limit.unit == LimitUnit.CALENDAR_DAY:
-        last = start.date() + dt.timedelta(days=int(limit.value))
+        last = day + dt.timedelta(days=limit.whole)
+        why = "không tính ngày tiếp nhận"
+        basis = RECEIPT_DAY_BASIS
+    else:
+        months = day.month - 1 + limit.whole
+        year, month = day.year + months // 12, months % 12 + 1
+        days_in_month = civil_calendar.monthrange(year, month)[1]
+        last = dt.date(year, month, min(day.day, days_in_month))
+        why = (
+            f"ngày {day.day} của tháng cuối cùng"
+            if day.day <= days_in_month
+            else f"tháng {month:02d}/{year} không có ngày {day.day}: ngày cuối cùng của tháng"
+        )
+        basis = f"{RECEIPT_DAY_BASIS}, Điều 148 khoản 3"
+    if trace is not None:
         trace.append(
             TraceStep(
                 "counted",
-                f"Ngày cuối cùng của thời hạn: {WEEKDAY_NAMES[last.weekday()]} {last:%d/%m/%Y} "
-                "(không tính ngày tiếp nhận, BLDS 2015 Điều 147).",
+                f"Ngày cuối cùng của thời hạn: {WEEKDAY_NAMES[last.weekday()]} "
+                f"{last:%d/%m/%Y} ({why}).",
                 last,
-                basis="Bộ luật Dân sự 2015 Điều 147",
+                basis=basis,
             )
         )
-        return _same_clock(schedule, last, start.timetz()), False
+    return _same_clock(schedule, last, received.timetz())
 
-    # Same-day procedures (ND 61/2018 Điều 18; ND 23/2015 Điều 7): after the cut-off, next day.
+
+def _same_day_due(
+    received: dt.datetime, schedule: Schedule, trace: list[TraceStep] | None
+) -> dt.datetime:
+    """Same-day procedures (ND 23/2015 Điều 7; Luật Hộ tịch 2014 Điều 5 khoản 3; decision 2):
+    due at the close of the day of receipt, unless received after the cut-off ("sau 15 giờ",
+    so 15:00 itself is still the same day, at the minute the receipt shows) or on a day off; then
+    at the close of the next working day."""
+    day = received.date()
     cutoff = schedule.hours.same_day_cutoff
-    if start.time() < cutoff:
-        trace.append(
-            TraceStep(
-                "cutoff",
-                f"Tiếp nhận trước {cutoff:%H:%M}: trả kết quả trong ngày.",
-                start.date(),
-                reason="same_day",
+    shown = received.time().replace(second=0, microsecond=0, tzinfo=None)
+    if schedule.is_working_day(day) and shown <= cutoff:
+        if trace is not None:
+            trace.append(
+                TraceStep(
+                    "cutoff",
+                    f"Tiếp nhận lúc {shown:%H:%M}, không sau {cutoff:%H:%M}: trả kết quả trong "
+                    "ngày.",
+                    day,
+                    reason="same_day",
+                )
             )
-        )
-        return schedule.end_of_day(start.date()), True
-    day = _next_counted_day(start.date(), schedule, trace)
-    trace.append(
-        TraceStep(
-            "cutoff",
-            f"Tiếp nhận từ {cutoff:%H:%M}: trả kết quả trong ngày làm việc tiếp theo, "
-            f"{WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}.",
-            day,
-            reason="after_cutoff",
-        )
-    )
-    return schedule.end_of_day(day), True
+        return schedule.end_of_day(day)
+    if trace is None:
+        nxt = schedule.calendar.working_day_after(day, 1)
+    else:
+        if schedule.is_working_day(day):
+            trace.append(
+                TraceStep(
+                    "cutoff",
+                    f"Tiếp nhận lúc {shown:%H:%M}, sau {cutoff:%H:%M}: trả kết quả trong ngày "
+                    "làm việc tiếp theo.",
+                    day,
+                    reason="after_cutoff",
+                )
+            )
+        else:
+            trace.append(
+                TraceStep(
+                    "cutoff",
+                    f"Tiếp nhận vào ngày nghỉ ({schedule.calendar.explain(day)}): trả kết quả "
+                    "trong ngày làm việc tiếp theo.",
+                    day,
+                    reason="received_on_day_off",
+                )
+            )
+        nxt = _next_counted_day(day, schedule, trace)
+        trace.append(_counted_step(schedule, nxt, "Ngày trả kết quả", " (ngày làm việc tiếp theo)"))
+    return schedule.end_of_day(nxt)
 
 
 def _next_counted_day(day: dt.date, schedule: Schedule, trace: list[TraceStep]) -> dt.date:
@@ -716,9 +1037,9 @@ def _next_counted_day(day: dt.date, schedule: Schedule, trace: list[TraceStep]) 
     return nxt
 
 
-def _counted_step(schedule: Schedule, day: dt.date, prefix: str) -> TraceStep:
+def _counted_step(schedule: Schedule, day: dt.date, prefix: str, why: str = "") -> TraceStep:
     entry = schedule.calendar.entries.get(day)
-    message = f"{prefix}: {WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
+    message = f"{prefix}: {WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}{why}"
     if entry is not None and entry.is_working:
         message += (
             f" (làm bù: {entry.name}"
@@ -743,25 +1064,17 @@ def _same_clock(schedule: Schedule, day: dt.date, clock: dt.time) -> dt.datetime
 
 
 def _sessions_after(
-    start: dt.datetime, schedule: Schedule, trace: list[TraceStep]
+    received: dt.datetime, schedule: Schedule, trace: list[TraceStep] | None
 ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """Working sessions after the one containing ``start`` (which is not counted)."""
-    current_end = _session_end(start, schedule)
-    for day in _days_from(start.date()):
+    """Working sessions that start after ``received``: the session of receipt is not counted."""
+    for day in _days_from(received.date()):
         periods = schedule.periods(day)
-        if not periods:
+        if not periods and trace is not None:
             trace.append(_skip_step(schedule, day))
         for period in periods:
-            if period[0] >= current_end:
+            if period[0] > received:
                 yield period
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _session_end(start: dt.datetime, schedule: Schedule) -> dt.datetime:
-    for period_start, period_end in schedule.periods(start.date()):
-        if period_start <= start < period_end:
-            return period_end
-    raise CalendarError("Thời điểm bắt đầu không nằm trong giờ làm việc.")  # pragma: no cover
 
 
 def _apply_pauses(
@@ -770,25 +1083,27 @@ def _apply_pauses(
     limit: TimeLimit,
     schedule: Schedule,
     pauses: Sequence[Pause],
-    trace: list[TraceStep],
+    trace: list[TraceStep] | None,
 ) -> dt.datetime:
-    """Push ``due`` by the time each pause stopped the clock, in chronological order."""
+    """Push ``due`` by the time each pause stopped the clock, in chronological order: working
+    time for working-time limits, calendar time for limits in days and months."""
     for pause in _merged(pauses, schedule):
         if pause.start >= due:
-            trace.append(
-                TraceStep(
-                    "pause",
-                    f"Tạm dừng từ {_stamp(pause.start)} sau khi đã hết hạn: "
-                    "không làm thay đổi hạn.",
-                    pause.start.date(),
-                    reason="pause_after_due",
+            if trace is not None:
+                trace.append(
+                    TraceStep(
+                        "pause",
+                        f"Tạm dừng từ {_stamp(pause.start)} sau khi đã hết hạn: "
+                        "không làm thay đổi hạn.",
+                        pause.start.date(),
+                        reason="pause_after_due",
+                    )
                 )
-            )
             continue
         begin = max(pause.start, start)
         if pause.end <= begin:
             continue
-        if limit.unit == LimitUnit.CALENDAR_DAY:
+        if limit.unit in _CIVIL_UNITS:
             stopped = pause.end - begin
             due = due + stopped
             amount = f"{stopped.days} ngày {stopped.seconds // 3600} giờ"
@@ -796,16 +1111,17 @@ def _apply_pauses(
             stopped = working_time_between(begin, pause.end, schedule)
             due = add_working_hours(due, stopped, schedule) if stopped else due
             amount = _hours_text(stopped) + " làm việc"
-        reason = f" ({pause.reason})" if pause.reason else ""
-        trace.append(
-            TraceStep(
-                "pause",
-                f"Tạm dừng tính thời hạn từ {_stamp(pause.start)} đến {_stamp(pause.end)}{reason}: "
-                f"cộng thêm {amount}.",
-                pause.start.date(),
-                reason="pause",
+        if trace is not None:
+            reason = f" ({pause.reason})" if pause.reason else ""
+            trace.append(
+                TraceStep(
+                    "pause",
+                    f"Tạm dừng tính thời hạn từ {_stamp(pause.start)} đến {_stamp(pause.end)}"
+                    f"{reason}: cộng thêm {amount}.",
+                    pause.start.date(),
+                    reason="pause",
+                )
             )
-        )
     return due
 
 

@@ -3,6 +3,7 @@ running it (≈1 ms per query on a 2-core server, against ≈0.3 ms for the stat
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from functools import cache
@@ -47,6 +48,76 @@ def insert(objs: Sequence[models.Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def append_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Append many rows of ``model`` (its column names; values as Python gives them: aware
+    datetimes, JSON already dumped to text). PostgreSQL takes them by COPY, the fastest way in;
+    elsewhere one prepared INSERT runs for each row. No ids come back, no signals are sent."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - names from the model
+            [[_adapt(value) for value in row] for row in rows],
+        )
+
+
+def update_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    casts: Sequence[str],
+) -> None:
+    """Set ``columns`` of many rows of ``model``, each row ``(pk, value, …)``: one UPDATE … FROM
+    (VALUES …) per few thousand rows on PostgreSQL (``casts``: each column's SQL type), one
+    prepared UPDATE per row elsewhere."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = quote(str(model._meta.pk.column))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            marks = "(" + ", ".join(f"%s::{cast}" for cast in ["bigint", *casts]) + ")"
+            names = ", ".join(["id", *(quote(column) for column in columns)])
+            sets = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+            per = max(1, 60000 // (len(columns) + 1))  # under the 65,535 parameters of a query
+            for start in range(0, len(rows), per):
+                chunk = rows[start : start + per]
+                values = ", ".join([marks] * len(chunk))
+                cursor.execute(
+                    f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) "  # noqa: S608 - names from the model
+                    f"AS v({names}) WHERE t.{pk} = v.id",
+                    [value for row in chunk for value in row],
+                )
+            return
+        sets = ", ".join(f"{quote(column)} = %s" for column in columns)
+        cursor.executemany(
+            f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608 - names from the model
+            [[_adapt(value) for value in (*row[1:], row[0])] for row in rows],
+        )
+
+
+def _adapt(value: Any) -> Any:
+    """A value as the database (not PostgreSQL) takes it in raw SQL."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 def bump_version(name: str) -> None:

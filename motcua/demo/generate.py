@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +21,29 @@ from django.utils import timezone
 
 from motcua.accounts.models import Membership, Role
 from motcua.calendars.selectors import schedule_for
-from motcua.calendars.workdays import DueTimePolicy, Pause, Schedule, add_working_hours, compute_due
-from motcua.catalog.models import ProcedureVersion, SupplementPolicy, UnitProcedure
+from motcua.calendars.workdays import (
+    DueTimePolicy,
+    Pause,
+    Schedule,
+    TimeLimit,
+    WorkCalendar,
+    add_working_hours,
+    compute_due,
+)
+from motcua.catalog.models import ProcedureVersion, UnitProcedure
 from motcua.catalog.selectors import procedure_versions_in_force
 from motcua.core import clock
 from motcua.core.errors import InvalidInput
-from motcua.dossiers.deadlines import limit_of
-from motcua.dossiers.events import HEADER, canonical, chain_hash, dossier_header
+from motcua.dossiers.deadlines import (
+    ClockRule,
+    clock_inputs,
+    clock_state,
+    due_data,
+    limit_record,
+    recorded_limit,
+    supplement_decision,
+)
+from motcua.dossiers.events import HEADER, EventDraft, canonical, chain_hash, dossier_header
 from motcua.dossiers.models import (
     ApplicantKind,
     Channel,
@@ -102,25 +118,16 @@ class Desk:
     officers: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
 
-@dataclass
-class PlannedEvent:
-    """Duck-typed like DossierEvent for ``project`` and ``canonical``."""
-
-    type: str
-    at: dt.datetime
-    actor_id: int | None = None
-    actor_name: str = ""
-    unit_id: int | None = None
-    reason: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    documents: list[Any] = field(default_factory=list)
-    seq: int = 0
-    prev_hash: str = ""
-    hash: str = ""
-    dossier: Dossier | None = None
+def _without(schedule: Schedule, days: Collection[dt.date]) -> Schedule:
+    """The schedule as it was before ``days`` were entered in the calendar."""
+    if not days:
+        return schedule
+    calendar = schedule.calendar
+    entries = {day: entry for day, entry in calendar.entries.items() if day not in days}
+    return Schedule(WorkCalendar(entries, calendar.covered_years), schedule.hours, schedule.tz)
 
 
-def _desks(province: Unit) -> list[Desk]:
+def _desks(province: Unit, unknown_days: Collection[dt.date] = ()) -> list[Desk]:
     centres = list(
         unit_subtree(unit=province).filter(
             kind=Unit.Kind.SERVICE_CENTRE, valid_to__isnull=True, identifier__isnull=False
@@ -131,7 +138,9 @@ def _desks(province: Unit) -> list[Desk]:
     on = clock.today()
     in_force = {
         v.procedure_id: v
-        for v in procedure_versions_in_force(on=on).prefetch_related("steps", "components")
+        for v in procedure_versions_in_force(on=on).prefetch_related(
+            "steps", "components", "time_limits"
+        )
     }
     received = defaultdict(list)
     for row in UnitProcedure.objects.filter(unit__in=centres).values("unit_id", "procedure_id"):
@@ -151,9 +160,8 @@ def _desks(province: Unit) -> list[Desk]:
             continue
         resolving = centre.parent or centre
         officers = {**staff.get(resolving.pk, {}), **staff.get(centre.pk, {})}
-        desks.append(
-            Desk(centre, resolving, received[centre.pk], schedule_for(unit=centre), officers)
-        )
+        schedule = _without(schedule_for(unit=centre), unknown_days)
+        desks.append(Desk(centre, resolving, received[centre.pk], schedule, officers))
     if not desks:
         raise InvalidInput("Chưa có đơn vị nào được giao thủ tục: chạy `motcua demo load` trước.")
     return desks
@@ -184,10 +192,17 @@ def _person(rng: random.Random) -> tuple[str, str, str]:
 
 class Generator:
     def __init__(
-        self, *, province: Unit, start: dt.date, end: dt.date, seed: int, now: dt.datetime
+        self,
+        *,
+        province: Unit,
+        start: dt.date,
+        end: dt.date,
+        seed: int,
+        now: dt.datetime,
+        unknown_days: Collection[dt.date] = (),
     ):
         self.rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by seed
-        self.desks = _desks(province)
+        self.desks = _desks(province, unknown_days)
         self.start, self.end, self.now = start, end, now
         self.unsaved_sequences: set[tuple[int, dt.date]] = set()
         self.sequences: dict[tuple[int, dt.date], int] = {
@@ -215,18 +230,15 @@ class Generator:
         desk: Desk,
         version: ProcedureVersion,
         start: dt.datetime,
+        limit: TimeLimit,
         pauses: Sequence[Pause] = (),
     ) -> dict[str, Any]:
-        result = compute_due(
-            start, limit_of(version), desk.schedule, pauses=pauses, policy=DueTimePolicy.END_OF_DAY
+        schedule = desk.schedule.with_cutoff(version.same_day_cutoff)
+        return due_data(
+            compute_due(start, limit, schedule, pauses=pauses, policy=DueTimePolicy.END_OF_DAY)
         )
-        return {
-            "due_at": result.due_at.isoformat(),
-            "due_date": result.due_date.isoformat(),
-            "provisional": result.provisional,
-        }
 
-    def dossier(self) -> tuple[Dossier, list[PlannedEvent]] | None:
+    def dossier(self) -> tuple[Dossier, list[EventDraft]] | None:
         rng = self.rng
         desk = rng.choice(self.desks)
         version = rng.choice(desk.versions)
@@ -288,17 +300,17 @@ class Generator:
         channel: str,
         received_at: dt.datetime,
         code: str | None,
-    ) -> list[PlannedEvent]:
+    ) -> list[EventDraft]:
         rng = self.rng
         reception, specialist, leader = (
             self.officer(desk, r) for r in ("reception", "specialist", "leader")
         )
-        events: list[PlannedEvent] = []
+        events: list[EventDraft] = []
 
         def add(kind: str, at: dt.datetime, who: tuple[int | None, str], **kwargs: Any) -> bool:
             if at > self.now:
                 return False
-            events.append(PlannedEvent(kind, at, who[0], who[1], desk.unit.pk, **kwargs))
+            events.append(EventDraft(kind, at, who[0], who[1], desk.unit.pk, **kwargs))
             return True
 
         if channel != Channel.DIRECT:
@@ -316,8 +328,18 @@ class Generator:
                 reason="Thủ tục không thuộc thẩm quyền giải quyết của đơn vị",
             )
             return events
-        due = self.due(desk, version, received_at)
-        add(EventType.RECEIVED, received_at, reception, data={"code": code, **due})
+        cases = [row for row in version.time_limits.all() if row.condition == "case"]
+        record = limit_record(version)
+        if cases and rng.random() < 0.3:  # a case chosen at the counter, with its reason
+            record = {**limit_record(version, rng.choice(cases).code), "reason": "Theo hồ sơ"}
+        limit = recorded_limit(record)
+        due = self.due(desk, version, received_at, limit)
+        add(
+            EventType.RECEIVED,
+            received_at,
+            reception,
+            data={"code": code, "limit": record, **due},
+        )
         hour = dt.timedelta(hours=1)
         step = next((s.position for s in version.steps.all() if s.role == Role.SPECIALIST), 1)
         if not add(
@@ -337,6 +359,13 @@ class Generator:
             asked = add_working_hours(
                 received_at, dt.timedelta(hours=rng.randint(2, 20)), desk.schedule
             )
+            decision = supplement_decision(
+                version=version,
+                received_at=received_at,
+                due_date=dt.date.fromisoformat(due["due_date"]),
+                at=asked,
+                schedule=desk.schedule,
+            )
             if not add(
                 EventType.SUPPLEMENT_REQUESTED,
                 asked,
@@ -344,15 +373,15 @@ class Generator:
                 reason="Giấy tờ chưa hợp lệ",
                 data={
                     "missing": [next(iter(c.name for c in version.components.all()), "Tờ khai")],
-                    "late_request": False,
+                    **decision.data(),
                 },
             ):
                 return events
             back = add_working_hours(asked, dt.timedelta(hours=rng.randint(8, 48)), desk.schedule)
-            if version.supplement_policy == SupplementPolicy.RESTART:
-                due = self.due(desk, version, back)
-            elif version.supplement_policy == SupplementPolicy.PAUSE:
-                due = self.due(desk, version, received_at, [Pause(asked, back)])
+            if decision.rule == ClockRule.RESTART:
+                due = self.due(desk, version, back, limit)
+            elif decision.rule == ClockRule.PAUSE:
+                due = self.due(desk, version, received_at, limit, [Pause(asked, back)])
             if not add(
                 EventType.SUPPLEMENT_RECEIVED, back, reception, data={"components": [], **due}
             ):
@@ -436,7 +465,7 @@ class Generator:
         return events
 
 
-def _chain(dossier: Dossier, planned: list[PlannedEvent]) -> list[PlannedEvent]:
+def _chain(dossier: Dossier, planned: list[EventDraft]) -> list[EventDraft]:
     """Number and hash the events as ``events.append_event`` does, and derive the dossier."""
     rows = []
     previous = ""
@@ -446,7 +475,7 @@ def _chain(dossier: Dossier, planned: list[PlannedEvent]) -> list[PlannedEvent]:
     for seq, item in enumerate(planned, start=1):
         item.seq = seq
         item.prev_hash = previous
-        item.hash = chain_hash(previous, canonical(item, str(dossier.uid)))  # type: ignore[arg-type]
+        item.hash = chain_hash(previous, canonical(item, str(dossier.uid)))
         previous = item.hash
         item.dossier = dossier
         rows.append(item)
@@ -454,10 +483,11 @@ def _chain(dossier: Dossier, planned: list[PlannedEvent]) -> list[PlannedEvent]:
     dossier.last_hash = previous
     for name, value in project(planned).values().items():
         setattr(dossier, name, value)
+    dossier.clock = clock_state(clock_inputs(dossier, planned))
     return rows
 
 
-def _insert_events(events: list[PlannedEvent]) -> None:
+def _insert_events(events: list[EventDraft]) -> None:
     """Insert events with one prepared statement: the ORM's per-field preparation would be most
     of the time of a million-dossier run. The rows are exactly what ``bulk_create`` writes."""
     fields = [f for f in DossierEvent._meta.concrete_fields if not f.primary_key]
@@ -508,10 +538,8 @@ def _insert_events(events: list[PlannedEvent]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608 - our own table and columns
 
 
-def _batches(
-    generator: Generator, count: int
-) -> Iterator[list[tuple[Dossier, list[PlannedEvent]]]]:
-    batch: list[tuple[Dossier, list[PlannedEvent]]] = []
+def _batches(generator: Generator, count: int) -> Iterator[list[tuple[Dossier, list[EventDraft]]]]:
+    batch: list[tuple[Dossier, list[EventDraft]]] = []
     made = attempts = 0
     while made < count and attempts < count * 3:
         attempts += 1
@@ -561,21 +589,31 @@ def demo_generate(
     end: dt.date,
     seed: int = 2026,
     now: dt.datetime | None = None,
+    unknown_days: Collection[dt.date] = (),
 ) -> int:
-    """Generate ``count`` dossiers received between ``start`` and ``end``; returns how many."""
+    """Generate ``count`` dossiers received between ``start`` and ``end``; returns how many.
+
+    ``unknown_days``: calendar days the system learned of only now (their due dates are computed
+    as before them; the caller then recomputes the open dossiers, as a calendar change does).
+    """
     if count < 1:
         raise InvalidInput("Số hồ sơ phải lớn hơn 0.")
     if end < start:
         raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu.")
     province = unit_find(code=province_code)
     generator = Generator(
-        province=province, start=start, end=end, seed=seed, now=now or clock.now()
+        province=province,
+        start=start,
+        end=end,
+        seed=seed,
+        now=now or clock.now(),
+        unknown_days=unknown_days,
     )
     made = 0
     involved = Dossier.involved_units.through
     for batch in _batches(generator, count):
         with transaction.atomic():
-            events: list[PlannedEvent] = []
+            events: list[EventDraft] = []
             dossiers = [dossier for dossier, _ in batch]
             for dossier, planned in batch:
                 events.extend(_chain(dossier, planned))

@@ -2,89 +2,333 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from motcua.calendars.selectors import deadline_explain, due_time_policy, schedule_for
 from motcua.calendars.workdays import (
+    DueInstant,
     DueResult,
     LimitUnit,
     Pause,
     Schedule,
     TimeLimit,
+    TraceStep,
+    decimal_text,
+    working_days_between,
     working_time_between,
 )
 from motcua.catalog.models import ProcedureVersion, SupplementPolicy
+from motcua.core import clock
+from motcua.core.errors import InvalidInput
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import EventLike, EventType
 
+# ---------------------------------------------------------------------------------------------
+# The limit that applies: the version's general limit, or one of its cases (issue 7 item 4)
+# ---------------------------------------------------------------------------------------------
+
+# Channel conditions of a case (catalog.ProcedureTimeLimit.condition) by dossier channel.
+_CHANNEL_CONDITION = {"direct": "direct", "online": "online", "postal": "postal"}
+
 
 def limit_of(version: ProcedureVersion) -> TimeLimit:
+    """The version's general limit."""
     return TimeLimit(version.time_limit_value, LimitUnit(version.time_limit_unit))
 
 
-def clock_inputs(
-    dossier: Dossier, events: Sequence[EventLike]
-) -> tuple[dt.datetime, list[Pause], list[str]] | None:
-    """Where the clock starts and where it stood still, following the supplement policy.
+def limit_text(limit: TimeLimit) -> str:
+    """ "05 ngày làm việc", "1,5 ngày làm việc", "trong ngày": as receipts print a limit."""
+    if limit.unit == LimitUnit.SAME_DAY:
+        return "Trong ngày"
+    number = decimal_text(limit.value)
+    return f"{number.zfill(2) if number.isdigit() else number} {limit.unit.label}"
 
-    Decision 3 (handbook §2.7): ``restart`` runs the full limit again from the complete dossier;
-    ``pause`` stops the clock while the applicant supplements; ``continue`` lets it run. Waiting
-    for the applicant's financial obligation always stops it [U: sector laws, e.g. land, say so].
-    Returns None before receipt.
+
+def limit_record(version: ProcedureVersion, case: str = "") -> dict[str, str]:
+    """What an event records of the limit it applies: value, unit, case code, label, text."""
+    if not case:
+        limit = limit_of(version)
+        return {
+            "value": str(limit.value.normalize()),
+            "unit": limit.unit.value,
+            "case": "",
+            "label": "Thời hạn chung",
+            "text": limit_text(limit),
+        }
+    for row in version.time_limits.all():
+        if row.code == case:
+            limit = TimeLimit(row.value, LimitUnit(row.unit))
+            return {
+                "value": str(limit.value.normalize()),
+                "unit": limit.unit.value,
+                "case": row.code,
+                "label": row.label,
+                "text": limit_text(limit),
+                "legal_basis": row.legal_basis,
+            }
+    raise InvalidInput(
+        f"Thủ tục {version.name} không có trường hợp thời hạn “{case}”.", code="unknown_limit_case"
+    )
+
+
+def intake_limit(version: ProcedureVersion, channel: str, case: str = "") -> dict[str, str]:
+    """The limit a new dossier gets: the case the officer chose, else the case of its channel
+    (a different limit online, for instance), else the general limit."""
+    if case:
+        return limit_record(version, case)
+    wanted = _CHANNEL_CONDITION.get(channel)
+    for row in version.time_limits.all():
+        if row.condition == wanted:
+            return limit_record(version, row.code)
+    return limit_record(version)
+
+
+def recorded_limit(record: dict[str, Any]) -> TimeLimit:
+    return TimeLimit(Decimal(str(record["value"])), LimitUnit(record["unit"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Waiting for the applicant: supplements (decisions 3 and 13) and payments (decision 11)
+# ---------------------------------------------------------------------------------------------
+
+# The time allowed after receipt to ask for a supplement during resolution (ND 61/2018 Điều 19
+# khoản 4 as amended by ND 107/2021: "không quá 03 ngày làm việc kể từ ngày tiếp nhận"; its
+# successor in ND 118/2025 is unverified [U]). A later request is recorded as late.
+SUPPLEMENT_WINDOW_DAYS = 3
+_SUPPLEMENT_BASIS = (
+    "ND 61/2018 Điều 19 khoản 4 (sửa đổi bởi ND 107/2021); domain README, quyết định 13"
+)
+
+
+class ClockRule:
+    """What a supplement request does to the clock (recorded on the request as ``clock_rule``)."""
+
+    RESTART = "restart"  # the full limit runs again from the complete dossier
+    PAUSE = "pause"  # the applicant's waiting time is not counted
+    CONTINUE = "continue"  # the clock runs on
+    NO_EFFECT = "no_effect"  # asked after the due date: the lawful due date never moves
+
+
+@dataclass(frozen=True)
+class SupplementDecision:
+    rule: str
+    late_request: bool
+    after_due: bool
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "clock_rule": self.rule,
+            "late_request": self.late_request,
+            "after_due": self.after_due,
+        }
+
+
+def supplement_decision(
+    *,
+    version: ProcedureVersion,
+    received_at: dt.datetime | None,
+    due_date: dt.date | None,
+    at: dt.datetime,
+    schedule: Schedule,
+) -> SupplementDecision:
+    """Decision 13: only a request within 3 working days of receipt restarts the clock (under the
+    ``restart`` policy); a later one pauses it; one made after the due date in force changes
+    nothing, so a late dossier cannot become on time by asking for a paper."""
+    day = clock.local(at).date()
+    late = (
+        received_at is not None
+        and working_days_between(clock.local(received_at).date(), day, schedule)
+        > SUPPLEMENT_WINDOW_DAYS
+    )
+    after_due = due_date is not None and day > due_date
+    policy = version.supplement_policy
+    if after_due:
+        rule = ClockRule.NO_EFFECT
+    elif policy == SupplementPolicy.CONTINUE:
+        rule = ClockRule.CONTINUE
+    elif policy == SupplementPolicy.RESTART and not late:
+        rule = ClockRule.RESTART
+    else:
+        rule = ClockRule.PAUSE
+    return SupplementDecision(rule, late, after_due)
+
+
+def payment_wait(version: ProcedureVersion) -> dict[str, Any]:
+    """Whether waiting for the applicant's financial obligation stops the clock: only where the
+    procedure's own law says so (decision 11), recorded on the request with that basis."""
+    return {"stops_clock": version.payment_stops_clock, "basis": version.payment_stop_basis}
+
+
+def _supplement_step(rule: str, event: EventLike, legacy: bool) -> TraceStep:
+    day = clock.local(event.at).date()
+    if legacy:
+        message = {
+            ClockRule.RESTART: "Nhận đủ hồ sơ bổ sung: thời hạn được tính lại từ đầu.",
+            ClockRule.PAUSE: "Thời gian chờ bổ sung không tính vào thời hạn.",
+            ClockRule.CONTINUE: "Bổ sung hồ sơ không làm dừng thời hạn.",
+        }[rule]
+        return TraceStep("rule", message, day, reason=f"supplement_{rule}")
+    late = bool(event.data.get("late_request"))
+    message = {
+        ClockRule.RESTART: "Yêu cầu bổ sung trong 03 ngày làm việc kể từ ngày tiếp nhận: thời hạn "
+        "được tính lại từ đầu khi nhận đủ hồ sơ.",
+        ClockRule.PAUSE: (
+            "Yêu cầu bổ sung sau 03 ngày làm việc kể từ ngày tiếp nhận (yêu cầu muộn): thời gian "
+            "chờ bổ sung không tính, nhưng thời hạn không được tính lại từ đầu."
+            if late
+            else "Thời gian chờ bổ sung không tính vào thời hạn (theo quy định của thủ tục)."
+        ),
+        ClockRule.CONTINUE: "Bổ sung hồ sơ không làm dừng thời hạn (theo quy định của thủ tục).",
+        ClockRule.NO_EFFECT: "Yêu cầu bổ sung sau ngày hết hạn: không làm thay đổi hạn giải quyết "
+        "theo quy định; hồ sơ vẫn bị tính quá hạn.",
+    }[rule]
+    return TraceStep("rule", message, day, reason=f"supplement_{rule}", basis=_SUPPLEMENT_BASIS)
+
+
+def _payment_step(event: EventLike, stops: bool) -> TraceStep:
+    day = clock.local(event.at).date()
+    if stops:
+        basis = event.data.get("basis", "")
+        return TraceStep(
+            "rule",
+            "Thời gian chờ thực hiện nghĩa vụ tài chính không tính vào thời hạn"
+            + (f" ({basis})." if basis else "."),
+            day,
+            reason="payment_pause",
+            basis=basis,
+        )
+    return TraceStep(
+        "rule",
+        "Chờ thực hiện nghĩa vụ tài chính không làm dừng thời hạn: pháp luật của thủ tục không "
+        "quy định dừng (domain README, quyết định 11).",
+        day,
+        reason="payment_continue",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The clock of a dossier
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClockInputs:
+    """Where the clock starts, under which limit, where it stood still, and why."""
+
+    start: dt.datetime
+    limit: TimeLimit
+    pauses: list[Pause] = field(default_factory=list)
+    steps: list[TraceStep] = field(default_factory=list)
+
+
+def _legacy_rule(version: ProcedureVersion) -> str:
+    # Requests recorded before decision 13 was applied keep the due dates they were given: the
+    # version's policy, whatever the request's timing.
+    return {
+        SupplementPolicy.RESTART: ClockRule.RESTART,
+        SupplementPolicy.PAUSE: ClockRule.PAUSE,
+        SupplementPolicy.CONTINUE: ClockRule.CONTINUE,
+    }[SupplementPolicy(version.supplement_policy)]
+
+
+def clock_inputs(dossier: Dossier, events: Sequence[EventLike]) -> ClockInputs | None:
+    """Fold the events into the clock's inputs; None before receipt.
+
+    The limit is the one the receipt or a later case switch recorded; each supplement request
+    carries the rule decided when it was made; each payment request whether it stops the clock.
     """
-    policy = dossier.procedure_version.supplement_policy
-    start: dt.datetime | None = None
-    pauses: list[Pause] = []
-    notes: list[str] = []
-    opened: tuple[str, dt.datetime] | None = None
+    version = dossier.procedure_version
+    inputs: ClockInputs | None = None
+    opened: tuple[EventLike, str] | None = None  # the wait in progress and its rule
     for event in events:
         if event.type == EventType.RECEIVED:
-            start = event.at
-        elif event.type in (EventType.SUPPLEMENT_REQUESTED, EventType.PAYMENT_REQUESTED):
-            opened = (event.type, event.at)
+            record = event.data.get("limit")
+            limit = recorded_limit(record) if record else limit_of(version)
+            inputs = ClockInputs(start=event.at, limit=limit)
+        elif inputs is None:
+            continue
+        elif event.type == EventType.LIMIT_CASE_CHANGED:
+            inputs.limit = recorded_limit(event.data["limit"])
+        elif event.type == EventType.SUPPLEMENT_REQUESTED:
+            rule = event.data.get("clock_rule")
+            inputs.steps.append(_supplement_step(rule or _legacy_rule(version), event, not rule))
+            opened = (event, rule or _legacy_rule(version))
+        elif event.type == EventType.PAYMENT_REQUESTED:
+            stops = bool(event.data.get("stops_clock", True))  # before decision 11: it stopped
+            inputs.steps.append(_payment_step(event, stops))
+            opened = (event, ClockRule.PAUSE if stops else ClockRule.CONTINUE)
         elif event.type in (EventType.SUPPLEMENT_RECEIVED, EventType.PAYMENT_RECEIVED) and opened:
-            kind, since = opened
+            request, rule = opened
             opened = None
-            if kind == EventType.SUPPLEMENT_REQUESTED and policy == SupplementPolicy.RESTART:
-                start, pauses = event.at, []
-                notes.append("Nhận đủ hồ sơ bổ sung: thời hạn được tính lại từ đầu.")
-            elif kind == EventType.SUPPLEMENT_REQUESTED and policy == SupplementPolicy.CONTINUE:
-                notes.append("Bổ sung hồ sơ không làm dừng thời hạn (theo quy định của thủ tục).")
-            elif event.at > since:  # a wait of no time stops nothing
-                pauses.append(
-                    Pause(
-                        since,
-                        event.at,
-                        "chờ bổ sung"
-                        if kind == EventType.SUPPLEMENT_REQUESTED
-                        else "chờ thực hiện nghĩa vụ tài chính",
-                    )
+            if rule == ClockRule.RESTART:
+                inputs.start, inputs.pauses = event.at, []
+            elif rule == ClockRule.PAUSE and event.at > request.at:  # a wait of no time
+                why = (
+                    "chờ bổ sung"
+                    if request.type == EventType.SUPPLEMENT_REQUESTED
+                    else "chờ thực hiện nghĩa vụ tài chính"
                 )
-    if start is None:
+                inputs.pauses.append(Pause(request.at, event.at, why))
+    return inputs
+
+
+def clock_state(inputs: ClockInputs | None) -> dict[str, Any]:
+    """What ``Dossier.clock`` stores of the clock's inputs (the explanation steps are not kept)."""
+    if inputs is None:
+        return {}
+
+    def utc(instant: dt.datetime) -> str:  # one spelling, whoever read the instant
+        return instant.astimezone(dt.UTC).isoformat()
+
+    return {
+        "start": utc(inputs.start),
+        "limit": {"value": str(inputs.limit.value.normalize()), "unit": inputs.limit.unit.value},
+        "pauses": [[utc(pause.start), utc(pause.end)] for pause in inputs.pauses],
+    }
+
+
+def clock_from_state(state: dict[str, Any]) -> ClockInputs | None:
+    if not state:
         return None
-    return start, pauses, notes
+    return ClockInputs(
+        start=dt.datetime.fromisoformat(state["start"]),
+        limit=recorded_limit(state["limit"]),
+        pauses=[
+            Pause(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
+            for a, b in state["pauses"]
+        ],
+    )
 
 
 def due_for(
     dossier: Dossier,
     *,
     start: dt.datetime,
+    limit: TimeLimit | None = None,
     pauses: Sequence[Pause] = (),
+    steps: Sequence[TraceStep] = (),
     schedule: Schedule | None = None,
 ) -> DueResult:
-    """The lawful due instant for a clock started at ``start`` at the dossier's receiving unit."""
+    """The lawful due instant for a clock started at ``start`` at the dossier's receiving unit
+    (``limit``: the one that applies; the version's general limit when not given)."""
     version = dossier.procedure_version
-    return deadline_explain(
+    result = deadline_explain(
         received_at=start,
-        limit=limit_of(version),
+        limit=limit or limit_of(version),
         unit=dossier.receiving_unit,
         pauses=pauses,
         policy=due_time_policy(),
         same_day_cutoff=version.same_day_cutoff,
         schedule=schedule,
     )
+    if steps:
+        result = dataclasses.replace(result, trace=(*steps, *result.trace))
+    return result
 
 
 def current_due(
@@ -93,11 +337,17 @@ def current_due(
     inputs = clock_inputs(dossier, events)
     if inputs is None:
         return None
-    start, pauses, _ = inputs
-    return due_for(dossier, start=start, pauses=pauses, schedule=schedule)
+    return due_for(
+        dossier,
+        start=inputs.start,
+        limit=inputs.limit,
+        pauses=inputs.pauses,
+        steps=inputs.steps,
+        schedule=schedule,
+    )
 
 
-def due_data(result: DueResult) -> dict[str, Any]:
+def due_data(result: DueResult | DueInstant) -> dict[str, Any]:
     """What an event records of a due date it decided."""
     return {
         "due_at": result.due_at.isoformat(),

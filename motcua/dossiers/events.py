@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -101,7 +101,26 @@ def header_problems(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
     return problems
 
 
-def canonical(event: DossierEvent, dossier_uid: str) -> str:
+@dataclass
+class EventDraft:
+    """An event built outside the ORM (bulk writers: the demo generator, the recomputation),
+    shaped like DossierEvent for ``canonical`` and ``project``."""
+
+    type: str
+    at: dt.datetime
+    actor_id: int | None = None
+    actor_name: str = ""
+    unit_id: int | None = None
+    reason: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    documents: list[Any] = field(default_factory=list)
+    seq: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+    dossier: Dossier | None = None
+
+
+def canonical(event: DossierEvent | EventDraft, dossier_uid: str) -> str:
     """The event as the exact text its hash covers."""
     payload = {
         "dossier": dossier_uid,
@@ -213,7 +232,13 @@ def _show(value: Any) -> str:
 
 def derived_field_problems(dossier: Dossier, events: list[DossierEvent]) -> list[str]:
     """Stored fields that disagree with what the events imply."""
+    from motcua.dossiers.deadlines import clock_inputs, clock_state
+
     differences = []
+    if dossier.clock:  # empty on dossiers stored before the column existed
+        expected = clock_state(clock_inputs(dossier, events))
+        if dossier.clock != expected:
+            differences.append(f"trường clock là {dossier.clock!r}, lịch sử cho {expected!r}")
     for name, value in project(events).values().items():
         stored = getattr(dossier, name)
         if isinstance(stored, dt.datetime) and isinstance(value, dt.datetime):

@@ -42,13 +42,24 @@ from motcua.calendars.workdays import (
     LAST_YEAR,
     DueResult,
     Schedule,
-    working_days_between,
+    forwarding_deadline,
 )
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, ImportRejected
-from motcua.dossiers.deadlines import current_due, due_data, due_for
+from motcua.dossiers.deadlines import (
+    clock_inputs,
+    clock_state,
+    current_due,
+    due_data,
+    due_for,
+    intake_limit,
+    limit_record,
+    payment_wait,
+    recorded_limit,
+    supplement_decision,
+)
 from motcua.dossiers.events import append_event
 from motcua.dossiers.models import (
     DOSSIER_CODE_PATTERN,
@@ -65,7 +76,6 @@ from motcua.dossiers.projection import EventType, Projection, project
 from motcua.dossiers.services import (
     OPEN,
     RULES,
-    SUPPLEMENT_WINDOW_DAYS,
     Applicant,
     Intake,
     fees_for,
@@ -111,7 +121,7 @@ EVENT_COMMON_KEYS = frozenset({"type", "at", "reason", "actor_name"})
 # imports back to the same state.
 EVENT_KEYS: dict[EventType, frozenset[str]] = {
     EventType.SUBMITTED: frozenset(),
-    EventType.RECEIVED: frozenset(),
+    EventType.RECEIVED: frozenset({"limit_case"}),
     EventType.SUPPLEMENT_REQUESTED: frozenset({"missing"}),
     EventType.SUPPLEMENT_RECEIVED: frozenset({"components", "due_date"}),
     EventType.RESOLVED: frozenset({"outcome"}),
@@ -124,12 +134,15 @@ EVENT_KEYS: dict[EventType, frozenset[str]] = {
     EventType.PAYMENT_RECEIVED: frozenset({"receipt_number", "due_date"}),
     EventType.POSTAL_DISPATCHED: frozenset({"tracking_number"}),
     EventType.DUE_RECOMPUTED: frozenset({"due_date"}),
+    EventType.LIMIT_CASE_CHANGED: frozenset({"limit_case", "due_date"}),
+    EventType.FORWARDED: frozenset(),
 }
 REQUIRED_EVENT_KEYS: dict[EventType, tuple[str, ...]] = {
     EventType.RESOLVED: ("outcome",),
     EventType.APOLOGY_ISSUED: ("new_due_date",),
     EventType.POSTAL_DISPATCHED: ("tracking_number",),
     EventType.DUE_RECOMPUTED: ("due_date",),
+    EventType.LIMIT_CASE_CHANGED: ("limit_case",),
 }
 # What an absent optional key of an event means.
 EVENT_DEFAULTS: dict[str, Any] = {
@@ -147,6 +160,7 @@ EVENT_DEFAULTS: dict[str, Any] = {
     "assignee_name": "",
     "amount": None,
     "receipt_number": "",
+    "limit_case": "",
 }
 # Events that move the lawful due date with the clock (services._with_new_due).
 _NEW_DUE = (EventType.SUPPLEMENT_RECEIVED, EventType.PAYMENT_RECEIVED)
@@ -909,9 +923,40 @@ class _Importer:
         if kind == EventType.SUBMITTED:
             data = {"channel": parsed.channel}
         elif kind == EventType.RECEIVED:
-            receipt = due_for(dossier, start=event.at, schedule=schedule)
+            limit = intake_limit(dossier.procedure_version, parsed.channel, values["limit_case"])
+            if values["limit_case"] and values["reason"]:
+                limit["reason"] = values["reason"]
+            receipt = due_for(
+                dossier, start=event.at, limit=recorded_limit(limit), schedule=schedule
+            )
             due, trace = self._due(receipt, parsed.due_date, "due_date", schedule, problems)
-            data = {"code": parsed.code, **due}
+            data = {"code": parsed.code, "limit": limit, **due}
+        elif kind == EventType.LIMIT_CASE_CHANGED:
+            previous = next(
+                (p.data["limit"] for p in reversed(pending) if "limit" in p.data),
+                limit_record(dossier.procedure_version),
+            )
+            data = {
+                "limit": limit_record(dossier.procedure_version, values["limit_case"]),
+                "previous_limit": previous,
+            }
+            moved = current_due(
+                dossier, [*pending, _Pending(kind, event.at, data)], schedule=schedule
+            )
+            if moved is not None:
+                due, trace = self._due(
+                    moved, values["due_date"], f"{event.place}.due_date", schedule, problems
+                )
+                data.update(due)
+        elif kind == EventType.FORWARDED:
+            deadline = forwarding_deadline(state.received_at or event.at, schedule)
+            resolving = dossier.resolving_unit
+            data = {
+                "to_unit": resolving.pk,
+                "to_unit_name": resolving.name,
+                "deadline_at": deadline.isoformat(),
+                "on_time": event.at <= deadline,
+            }
         elif kind == EventType.ASSIGNED:
             data = {
                 key: values[key]
@@ -919,13 +964,14 @@ class _Importer:
                 if key in event.given
             }
         elif kind == EventType.SUPPLEMENT_REQUESTED:
-            received = clock.local(state.received_at).date() if state.received_at else None
-            late = (
-                received is not None
-                and working_days_between(received, clock.local(event.at).date(), schedule)
-                > SUPPLEMENT_WINDOW_DAYS
+            decision = supplement_decision(
+                version=dossier.procedure_version,
+                received_at=state.received_at,
+                due_date=state.due_date,
+                at=event.at,
+                schedule=schedule,
             )
-            data = {"missing": values["missing"], "late_request": late}
+            data = {"missing": values["missing"], **decision.data()}
         elif kind in _NEW_DUE:
             data = (
                 {"components": values["components"]}
@@ -942,6 +988,7 @@ class _Importer:
                 data.update(due)
         elif kind == EventType.PAYMENT_REQUESTED:
             data = {"amount": values["amount"]} if values["amount"] is not None else {}
+            data.update(payment_wait(dossier.procedure_version))
         elif kind == EventType.RESOLVED:
             data = {"outcome": values["outcome"]}
         elif kind == EventType.APOLOGY_ISSUED:
@@ -1076,6 +1123,7 @@ class _Importer:
         # The stored fields are what the appended events imply, as for every transition.
         for name, value in project(written).values().items():
             setattr(dossier, name, value)
+        dossier.clock = clock_state(clock_inputs(dossier, written))
         dossier.version = len(written)
         dossier.save()
         self.report.created += 1
@@ -1121,6 +1169,8 @@ def _illegal(event: ParsedEvent, state: Projection, counts: dict[EventType, int]
         )
     if kind == EventType.APOLOGY_ISSUED and counts.get(kind):
         return "hồ sơ chỉ được xin lỗi, hẹn lại một lần"
+    if kind == EventType.FORWARDED and counts.get(kind):
+        return "hồ sơ giấy chỉ được chuyển cho đơn vị giải quyết một lần"
     if kind == EventType.DUE_RECOMPUTED:
         if status in OPEN:
             return ""
@@ -1262,8 +1312,14 @@ def _event_record(event: DossierEvent) -> dict[str, Any] | None:
             if new_due_at
             else None
         )
-    elif kind in (*_NEW_DUE, EventType.DUE_RECOMPUTED) and data.get("due_date"):
+    elif kind in (*_NEW_DUE, EventType.DUE_RECOMPUTED, EventType.LIMIT_CASE_CHANGED) and data.get(
+        "due_date"
+    ):
         record["due_date"] = data["due_date"]
+    if kind in (EventType.RECEIVED, EventType.LIMIT_CASE_CHANGED) and (data.get("limit") or {}).get(
+        "case"
+    ):
+        record["limit_case"] = data["limit"]["case"]
     if kind == EventType.SUPPLEMENT_REQUESTED and data.get("missing"):
         record["missing"] = data["missing"]
     if kind == EventType.SUPPLEMENT_RECEIVED and data.get("components"):

@@ -213,6 +213,11 @@ class Dossier(models.Model):
         "units.Unit", related_name="involved_dossiers", blank=True
     )
     deadline_trace = models.JSONField(default=list, blank=True)
+    # The clock's inputs as the events fold them (dossiers.deadlines.clock_inputs): where it
+    # started, under which limit, the pauses. Kept so that a calendar change recomputes a million
+    # open dossiers from their rows alone; verify-history compares it with the events. Empty on
+    # dossiers stored before it existed: those are recomputed from their events.
+    clock = models.JSONField(default=dict, db_default={}, blank=True)
 
     # Optimistic concurrency: every transition increments it; a stale one is refused.
     version = models.PositiveIntegerField(default=0)

@@ -40,6 +40,8 @@ class EventType(StrEnum):
     RETURNED = "returned"  # result handed over (counter, post, electronic)
     POSTAL_DISPATCHED = "postal_dispatched"  # result handed to the postal operator
     DUE_RECOMPUTED = "due_recomputed"  # calendar data changed
+    LIMIT_CASE_CHANGED = "limit_case_changed"  # another of the procedure's limits applies
+    FORWARDED = "forwarded"  # the desk handed the paper dossier to the resolving body
     HANDED_OVER = "handed_over"  # unit reorganisation (handbook §11 rule 4)
 
 
@@ -151,7 +153,7 @@ def project(events: Iterable[EventLike]) -> Projection:
             if state.pauses and state.pauses[-1][1] is None:
                 state.pauses[-1] = (state.pauses[-1][0], event.at)
             _set_due(state, data)
-        elif kind == EventType.DUE_RECOMPUTED:
+        elif kind in (EventType.DUE_RECOMPUTED, EventType.LIMIT_CASE_CHANGED):
             _set_due(state, data)
         elif kind == EventType.RESOLVED:
             state.status = Status.RESOLVED

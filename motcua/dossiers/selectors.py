@@ -138,6 +138,37 @@ def next_working_day(*, on: dt.date, unit: Unit | None = None) -> dt.date:
     return schedule_for(unit=unit).calendar.next_working_day(on)
 
 
+def dossiers_with_changed_due(*, user: User, since: dt.datetime) -> QuerySet[Dossier]:
+    """Open dossiers the officer may see whose lawful due date moved since ``since``: a calendar
+    change recomputed it, or another of the procedure's limits was applied (decision 8: the
+    officers are told which ones moved)."""
+    moved = DossierEvent.objects.filter(
+        type__in=[EventType.DUE_RECOMPUTED, EventType.LIMIT_CASE_CHANGED], at__gte=since
+    ).values("dossier")
+    return (
+        dossiers_visible_to(user=user)
+        .filter(status__in=OPEN_STATUSES, pk__in=moved)
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def dossiers_to_forward(*, user: User) -> QuerySet[Dossier]:
+    """Paper dossiers the officer's desks received and have not yet handed to the resolving body
+    (ND 118/2025 Điều 18 khoản 2), oldest first."""
+    forwarded = DossierEvent.objects.filter(type=EventType.FORWARDED).values("dossier")
+    return (
+        _in_units(
+            dossiers_visible_to(user=user),
+            "receiving_unit",
+            units_with_role(user=user, roles=[Role.RECEPTION]),
+        )
+        .filter(status__in=OPEN_STATUSES, channel__in=[Channel.DIRECT, Channel.POSTAL])
+        .exclude(resolving_unit=F("receiving_unit"))
+        .exclude(pk__in=forwarded)
+        .order_by("received_at", "pk")
+    )
+
+
 def dossiers_assigned_to(*, user: User) -> QuerySet[Dossier]:
     """Open dossiers whose current step is assigned to the user, most urgent first."""
     return (

@@ -23,10 +23,12 @@ from motcua.accounts.selectors import user_has_role
 from motcua.calendars.models import CALENDAR_VERSION
 from motcua.calendars.selectors import deadline_explain, schedule_for
 from motcua.calendars.workdays import (
+    DueInstant,
+    DueResult,
     LimitUnit,
     TimeLimit,
     add_working_days,
-    working_days_between,
+    forwarding_deadline,
 )
 from motcua.catalog.models import CATALOG_VERSION, ProcedureVersion
 from motcua.catalog.models import Channel as FeeChannel
@@ -34,7 +36,19 @@ from motcua.catalog.selectors import procedure_version_in_force
 from motcua.core import clock
 from motcua.core.db import insert, read_versions
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
-from motcua.dossiers.deadlines import current_due, due_data, due_for
+from motcua.dossiers.deadlines import (
+    ClockInputs,
+    clock_inputs,
+    clock_state,
+    current_due,
+    due_data,
+    due_for,
+    intake_limit,
+    limit_record,
+    payment_wait,
+    recorded_limit,
+    supplement_decision,
+)
 from motcua.dossiers.events import append_event, prepare_event
 from motcua.dossiers.models import (
     ApplicantKind,
@@ -88,7 +102,9 @@ class Rule:
     label: str  # what the officer tries to do, for messages
     statuses: frozenset[str]
     roles: frozenset[Role]
-    unit: str  # whose officers act: "receiving", "resolving" or "any" (checked by the service)
+    # Whose officers act: "receiving", "resolving", "any" (checked by the service) or
+    # "desk_or_resolving" (reception at the receiving unit, handlers at the resolving unit).
+    unit: str
 
 
 RULES: dict[EventType, Rule] = {
@@ -134,6 +150,14 @@ RULES: dict[EventType, Rule] = {
     # again when the papers or the payment come back.
     EventType.APOLOGY_PROPOSED: Rule("đề xuất xin lỗi, hẹn lại", WORKING, HANDLERS, "resolving"),
     EventType.APOLOGY_ISSUED: Rule("ký phiếu xin lỗi, hẹn lại", WORKING, LEADERS, "resolving"),
+    # The desk hands the paper dossier to the resolving body (ND 118/2025 Điều 18 khoản 2).
+    EventType.FORWARDED: Rule(
+        "chuyển hồ sơ giấy cho đơn vị giải quyết", OPEN, RECEPTION, "receiving"
+    ),
+    # Another of the procedure's limits applies: the counter or the handler finds it out.
+    EventType.LIMIT_CASE_CHANGED: Rule(
+        "đổi trường hợp thời hạn", OPEN, RECEPTION | HANDLERS, "desk_or_resolving"
+    ),
     EventType.POSTAL_DISPATCHED: Rule(
         "giao kết quả cho bưu chính",
         frozenset({Status.RESOLVED}),
@@ -149,12 +173,22 @@ RULES: dict[EventType, Rule] = {
 }
 
 
-def _unit_for(rule: Rule, dossier: Dossier, unit: Unit | None) -> Unit:
+def _unit_for(
+    rule: Rule, dossier: Dossier, unit: Unit | None, actor: User | None
+) -> tuple[Unit, frozenset[Role]]:
+    """The unit whose officers act, and the roles they need there."""
     if rule.unit == "receiving":
-        return dossier.receiving_unit
+        return dossier.receiving_unit, rule.roles
     if rule.unit == "resolving":
-        return dossier.resolving_unit
-    return unit or dossier.resolving_unit
+        return dossier.resolving_unit, rule.roles
+    if rule.unit == "desk_or_resolving":
+        desk = actor is None or user_has_role(
+            user=actor, unit=dossier.receiving_unit, roles=rule.roles & RECEPTION
+        )
+        if desk:
+            return dossier.receiving_unit, rule.roles & RECEPTION
+        return dossier.resolving_unit, rule.roles & HANDLERS
+    return unit or dossier.resolving_unit, rule.roles
 
 
 def _check(
@@ -167,7 +201,7 @@ def _check(
             f"Không thể {rule.label} hồ sơ {dossier} đang ở trạng thái "
             f"“{Status(dossier.status).label}”."
         )
-    acting_unit = _unit_for(rule, dossier, unit)
+    acting_unit, roles = _unit_for(rule, dossier, unit, actor)
     if (
         rule.unit == "any"
         and unit is not None
@@ -175,9 +209,9 @@ def _check(
         not in {dossier.receiving_unit_id, dossier.resolving_unit_id, *_involved_unit_ids(dossier)}
     ):
         raise PermissionDenied(f"{unit} không tham gia giải quyết hồ sơ {dossier}.")
-    if actor is not None and not user_has_role(user=actor, unit=acting_unit, roles=rule.roles):
-        roles = ", ".join(role.label.lower() for role in rule.roles)
-        raise PermissionDenied(f"Chỉ {roles} của {acting_unit} được {rule.label} hồ sơ {dossier}.")
+    if actor is not None and not user_has_role(user=actor, unit=acting_unit, roles=roles):
+        names = ", ".join(role.label.lower() for role in roles)
+        raise PermissionDenied(f"Chỉ {names} của {acting_unit} được {rule.label} hồ sơ {dossier}.")
     return acting_unit
 
 
@@ -211,9 +245,11 @@ def _events(dossier: Dossier) -> list[DossierEvent]:
 
 def _refresh(dossier: Dossier, *, trace: list[dict[str, Any]] | None = None) -> Dossier:
     """Re-derive the stored fields from the events, bump the version and save."""
-    state = project(_events(dossier))
+    events = _events(dossier)
+    state = project(events)
     for name, value in state.values().items():
         setattr(dossier, name, value)
+    dossier.clock = clock_state(clock_inputs(dossier, events))
     if trace is not None:
         dossier.deadline_trace = trace
     # The row is locked (or new) in this transaction, so the version can be counted here.
@@ -303,9 +339,13 @@ class Intake:
     channel: str = Channel.DIRECT
     delivery: str = Delivery.COUNTER
     components: list[ReceivedComponent] = field(default_factory=list)
-    case: str = ""
+    case: str = ""  # the case of the papers (ProcedureComponent.case)
     resolving_unit: Unit | None = None
     summary: str = ""
+    # Another of the version's limits, chosen at the counter with its reason (issue 7 item 4);
+    # empty: the limit of the channel, else the general one.
+    limit_case: str = ""
+    limit_case_reason: str = ""
 
 
 def missing_components(version: ProcedureVersion, intake: Intake) -> list[str]:
@@ -505,10 +545,14 @@ def dossier_receive(
             + ".",
             details={"missing": missing},
         )
+    limit = _intake_limit(version, intake)
     dossier = _build_dossier(intake, at=moment, version=version)
     dossier.code = _issue_code(dossier.receiving_unit, moment)
     result = due_for(
-        dossier, start=moment, schedule=schedule_for(unit=dossier.receiving_unit, versions=versions)
+        dossier,
+        start=moment,
+        limit=recorded_limit(limit),
+        schedule=schedule_for(unit=dossier.receiving_unit, versions=versions),
     )
     event = prepare_event(
         dossier,
@@ -516,12 +560,13 @@ def dossier_receive(
         at=moment,
         actor=actor,
         unit=intake.receiving_unit,
-        data={"code": dossier.code, **due_data(result)},
+        data={"code": dossier.code, "limit": limit, **due_data(result)},
     )
     for name, value in project([event]).values().items():
         setattr(dossier, name, value)
     dossier.event_count, dossier.last_hash, dossier.version = 1, event.hash, 1
     dossier.deadline_trace = [step.as_dict() for step in result.trace]
+    dossier.clock = clock_state(ClockInputs(start=moment, limit=recorded_limit(limit)))
     insert([dossier])
     event.dossier = dossier
     insert([event])
@@ -530,18 +575,38 @@ def dossier_receive(
     return dossier
 
 
-def _receive(dossier: Dossier, *, actor: User | None, at: dt.datetime, unit: Unit) -> Dossier:
+def _intake_limit(version: ProcedureVersion, intake: Intake) -> dict[str, str]:
+    """The limit a dossier is received under: a case chosen at the counter needs its reason."""
+    limit = intake_limit(version, intake.channel, intake.limit_case.strip())
+    if intake.limit_case.strip():
+        limit["reason"] = _reason(intake.limit_case_reason)
+    return limit
+
+
+def _receive(
+    dossier: Dossier,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    unit: Unit,
+    limit_case: str = "",
+    limit_case_reason: str = "",
+) -> Dossier:
     """Receive a dossier that was submitted: issue the code, start the clock, record it."""
+    version = dossier.procedure_version
+    limit = intake_limit(version, dossier.channel, limit_case.strip())
+    if limit_case.strip():
+        limit["reason"] = _reason(limit_case_reason)
     dossier.code = _issue_code(dossier.receiving_unit, at)
     dossier.save(update_fields=["code"])
-    result = due_for(dossier, start=at)
+    result = due_for(dossier, start=at, limit=recorded_limit(limit))
     return _record(
         dossier,
         EventType.RECEIVED,
         at=at,
         actor=actor,
         unit=unit,
-        data={"code": dossier.code, **due_data(result)},
+        data={"code": dossier.code, "limit": limit, **due_data(result)},
         trace=[step.as_dict() for step in result.trace],
     )
 
@@ -580,11 +645,20 @@ def dossier_accept(
     actor: User | None,
     expected_version: int | None,
     at: dt.datetime | None = None,
+    limit_case: str = "",
+    limit_case_reason: str = "",
 ) -> Dossier:
     """Receive a submitted dossier once checked complete (handbook §14 example 2)."""
     dossier = _locked(dossier, expected_version)
     unit = _check(dossier, EventType.RECEIVED, actor)
-    return _receive(dossier, actor=actor, at=_when(at), unit=unit)
+    return _receive(
+        dossier,
+        actor=actor,
+        at=_when(at),
+        unit=unit,
+        limit_case=limit_case,
+        limit_case_reason=limit_case_reason,
+    )
 
 
 @transaction.atomic
@@ -837,12 +911,6 @@ def dossier_transfer(
     )
 
 
-# The time allowed after receipt to ask for a supplement during resolution (ND 61/2018 Điều 19
-# khoản 4: "không quá 03 ngày làm việc kể từ ngày tiếp nhận"); sector laws may differ, so a late
-# request is recorded as such rather than refused.
-SUPPLEMENT_WINDOW_DAYS = 3
-
-
 @transaction.atomic
 def dossier_request_supplement(
     *,
@@ -876,12 +944,14 @@ def dossier_request_supplement(
             code="component_not_published",
         )
     moment = _when(at)
-    schedule = schedule_for(unit=dossier.receiving_unit)
-    received = clock.local(dossier.received_at).date() if dossier.received_at else None
-    late = (
-        received is not None
-        and working_days_between(received, clock.local(moment).date(), schedule)
-        > SUPPLEMENT_WINDOW_DAYS
+    # Sector laws may allow later requests, so a late one is recorded as such, not refused; what
+    # it does to the clock is decided now and recorded (decision 13).
+    decision = supplement_decision(
+        version=dossier.procedure_version,
+        received_at=dossier.received_at,
+        due_date=dossier.due_date,
+        at=moment,
+        schedule=schedule_for(unit=dossier.receiving_unit),
     )
     return _record(
         dossier,
@@ -890,7 +960,7 @@ def dossier_request_supplement(
         actor=actor,
         unit=unit,
         reason=_reason(reason),
-        data={"missing": papers, "late_request": late},
+        data={"missing": papers, **decision.data()},
     )
 
 
@@ -962,7 +1032,8 @@ def dossier_request_payment(
     description: str,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """Ask the applicant to fulfil a financial obligation (thuế, phí): the clock waits."""
+    """Ask the applicant to fulfil a financial obligation (thuế, phí); the clock waits only where
+    the procedure's law says so (decision 11), as the request records."""
     dossier = _locked(dossier, expected_version)
     unit = _check(dossier, EventType.PAYMENT_REQUESTED, actor)
     if amount is None or Decimal(amount) <= 0:
@@ -974,7 +1045,7 @@ def dossier_request_payment(
         actor=actor,
         unit=unit,
         reason=_reason(description),
-        data={"amount": str(Decimal(amount))},
+        data={"amount": str(Decimal(amount)), **payment_wait(dossier.procedure_version)},
     )
 
 
@@ -996,6 +1067,92 @@ def dossier_receive_payment(
         actor=actor,
         unit=unit,
         data={"receipt_number": receipt_number.strip()},
+    )
+
+
+@transaction.atomic
+def dossier_change_limit_case(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    case: str,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Apply another of the procedure's limits (for instance đăng ký kết hôn: 5 working days when
+    the conditions must be verified, Luật Hộ tịch 2014 Điều 18 khoản 2), with who, when and why;
+    the due date is computed again from the same start under the new limit, and timeliness is
+    judged against it."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.LIMIT_CASE_CHANGED, actor)
+    events = _events(dossier)
+    current = _current_limit(dossier, events)
+    new = limit_record(dossier.procedure_version, case.strip())
+    if new["case"] == current.get("case", ""):
+        raise InvalidInput(
+            f"Hồ sơ {dossier} đang áp dụng “{new['label']}”.", code="limit_case_unchanged"
+        )
+    return _with_new_due(
+        dossier,
+        EventType.LIMIT_CASE_CHANGED,
+        at=_when(at),
+        actor=actor,
+        unit=unit,
+        reason=_reason(reason),
+        data={"limit": new, "previous_limit": current},
+    )
+
+
+def _current_limit(dossier: Dossier, events: Sequence[DossierEvent]) -> dict[str, Any]:
+    """The limit record in force: the last case switch, else the receipt's (general if none)."""
+    for event in reversed(events):
+        if event.type in (EventType.LIMIT_CASE_CHANGED, EventType.RECEIVED):
+            if "limit" in event.data:
+                return dict(event.data["limit"])
+            break
+    return limit_record(dossier.procedure_version)
+
+
+@transaction.atomic
+def dossier_forward(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int | None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The desk hands the paper dossier to the resolving body: the same working day, or at the
+    start of the next one when received after 15:00 (ND 118/2025 Điều 18 khoản 2, as amended by
+    ND 309/2026 Điều 9; ND 61/2018 Điều 18 before). Recorded once, with its own deadline; the
+    control slip shows it as the first hand-over."""
+    dossier = _locked(dossier, expected_version)
+    unit = _check(dossier, EventType.FORWARDED, actor)
+    if dossier.resolving_unit_id == dossier.receiving_unit_id:
+        raise InvalidTransition(f"Hồ sơ {dossier} do chính {unit} giải quyết: không cần chuyển.")
+    if dossier.channel == Channel.ONLINE:
+        raise InvalidTransition(
+            "Hồ sơ trực tuyến được chuyển điện tử cho đơn vị giải quyết; không có hồ sơ giấy."
+        )
+    if DossierEvent.objects.filter(dossier=dossier, type=EventType.FORWARDED).exists():
+        raise InvalidTransition(f"Hồ sơ {dossier} đã được chuyển cho đơn vị giải quyết.")
+    moment = _when(at)
+    if dossier.received_at is None or moment < dossier.received_at:
+        raise InvalidInput("Thời điểm chuyển phải sau thời điểm tiếp nhận.")
+    deadline = forwarding_deadline(dossier.received_at, schedule_for(unit=dossier.receiving_unit))
+    resolving = dossier.resolving_unit
+    return _record(
+        dossier,
+        EventType.FORWARDED,
+        at=moment,
+        actor=actor,
+        unit=unit,
+        data={
+            "to_unit": resolving.pk,
+            "to_unit_name": dossier.unit_snapshot.get("resolving", {}).get("name", resolving.name),
+            "deadline_at": deadline.isoformat(),
+            "on_time": moment <= deadline,
+        },
     )
 
 
@@ -1249,7 +1406,12 @@ def dossier_recompute_due(*, dossier: Dossier, reason: str, at: dt.datetime | No
         actor=None,
         unit=None,
         reason=reason,
-        data={"previous_due_at": clock.local(dossier.due_at).isoformat(), **due_data(result)},
+        data=recompute_data(dossier.due_at, result),
         trace=[step.as_dict() for step in result.trace],
     )
     return True
+
+
+def recompute_data(previous_due_at: dt.datetime, result: DueResult | DueInstant) -> dict[str, Any]:
+    """What a ``due_recomputed`` event records (the service and the bulk recomputation alike)."""
+    return {"previous_due_at": clock.local(previous_due_at).isoformat(), **due_data(result)}

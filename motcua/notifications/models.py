@@ -21,6 +21,7 @@ class Notification(models.Model):
         APOLOGY = "apology", "Xin lỗi, hẹn lại"
         RESULT_READY = "result_ready", "Có kết quả"
         REFUSED = "refused", "Từ chối tiếp nhận"
+        DUE_CHANGED = "due_changed", "Điều chỉnh ngày hẹn trả"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ gửi"

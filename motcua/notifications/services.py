@@ -70,6 +70,11 @@ def _message(dossier: Dossier, event: DossierEvent) -> tuple[str, str, str] | No
             f"{unit} xin lỗi ông/bà và hẹn trả kết quả {_when(event.data.get('new_due_at'))}. "
             f"Lý do: {event.reason}.",
         )
+    if event.type in (EventType.DUE_RECOMPUTED, EventType.LIMIT_CASE_CHANGED):
+        return (
+            Notification.Kind.DUE_CHANGED,
+            *_due_changed_text(dossier.code or "", name, event.data, _why(event)),
+        )
     if event.type == EventType.RESOLVED:
         if event.data.get("outcome") == Outcome.REFUSED:
             body = (
@@ -92,6 +97,57 @@ def _message(dossier: Dossier, event: DossierEvent) -> tuple[str, str, str] | No
             f"Hồ sơ {name} nộp tại {unit} không được tiếp nhận. Lý do: {event.reason}.",
         )
     return None
+
+
+def _why(event: DossierEvent) -> str | None:
+    if event.type == EventType.LIMIT_CASE_CHANGED:
+        limit = event.data.get("limit", {})
+        return f"do áp dụng thời hạn {limit.get('text', '')} ({limit.get('label', '')})"
+    return None
+
+
+def _due_changed_text(
+    code: str, procedure_name: str, data: dict[str, object], why: str | None
+) -> tuple[str, str]:
+    """The appointment on the receipt moved: the applicant is told the new date at once (ND
+    224/2026 Điều 15: every status change), with the reason."""
+    due_at = data.get("due_at")
+    return (
+        f"Hồ sơ {code}: điều chỉnh ngày hẹn trả kết quả",
+        f"Hồ sơ {code} ({procedure_name}) có ngày hẹn trả kết quả mới: "
+        f"{_when(due_at if isinstance(due_at, str) else None)}, "
+        f"{why or 'do lịch nghỉ, làm việc thay đổi'}. Tra cứu bằng mã hồ sơ {code}.",
+    )
+
+
+def due_changed_messages(
+    *,
+    code: str,
+    procedure_name: str,
+    email: str,
+    phone: str,
+    event_data: dict[str, object],
+    why: str | None,
+) -> list[tuple[str, str, str, str]]:
+    """(channel, recipient, subject, body) of a due-date change, for a bulk recomputation that
+    writes its outbox rows itself (the same words as ``notify_for_event``)."""
+    subject, body = _due_changed_text(code, procedure_name, event_data, why)
+    messages: list[tuple[str, str, str, str]] = []
+    if email:
+        messages.append((Notification.Channel.EMAIL, email, subject, body))
+    if phone:
+        messages.append((Notification.Channel.SMS, phone, "", unaccent(body)))
+    return messages
+
+
+def schedule_delivery() -> None:
+    """Have the outbox sent soon (rows written in bulk, whose ids nobody kept): a drain."""
+    from motcua.notifications.tasks import drain_outbox
+
+    if drain_outbox.get_backend().supports_defer:
+        schedule_drain()
+    else:
+        drain_outbox.enqueue()
 
 
 def notify_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification]:

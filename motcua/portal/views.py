@@ -148,7 +148,10 @@ class DeadlineForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    limit = forms.DecimalField(label=_("Thời hạn"), min_value=0, decimal_places=2, max_digits=7)
+    # Text, read by the clock's own parser: "1,5" as Vietnamese writes it, or "1.5".
+    limit = forms.CharField(
+        label=_("Thời hạn"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     unit = forms.ChoiceField(
         label=_("Đơn vị tính"), choices=[(u.value, u.label) for u in LimitUnit]
     )

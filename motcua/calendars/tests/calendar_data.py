@@ -16,21 +16,24 @@ from motcua.calendars.workdays import (
     WorkingHours,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "official-2024-2026.json"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @cache
 def official_calendar() -> WorkCalendar:
-    document = json.loads(DATA.read_text(encoding="utf-8"))
-    return WorkCalendar.from_entries(
-        (
+    """Every official day that ships with motcua (each data file is loaded by a migration)."""
+    entries: list[CalendarEntry] = []
+    years: list[int] = []
+    for path in sorted(DATA.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        years.extend(document.get("years", []))
+        entries.extend(
             CalendarEntry(
                 dt.date.fromisoformat(d["date"]), DayKind(d["kind"]), d["name"], d["legal_basis"]
             )
             for d in document["days"]
-        ),
-        covered_years=document["years"],
-    )
+        )
+    return WorkCalendar.from_entries(entries, covered_years=years)
 
 
 def handbook_schedule(hours: str = "08:00-12:00,13:00-17:00") -> Schedule:

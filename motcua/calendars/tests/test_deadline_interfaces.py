@@ -110,7 +110,7 @@ def test_command_explains_each_day():
         (["--received", "hôm qua", "--limit", "3", "--unit", "working_day"], "--received"),
         (["--received", "2026-02-13 09:00", "--limit", "ba", "--unit", "working_day"], "--limit"),
         (
-            ["--received", "2026-02-13 09:00", "--limit", "1.5", "--unit", "working_day"],
+            ["--received", "2026-02-13 09:00", "--limit", "1.5", "--unit", "calendar_day"],
             "số nguyên",
         ),
         (
@@ -313,3 +313,59 @@ def test_province_must_be_a_province_and_not_combined_with_office(commune):
         "000.12.34.H99",
     )
     assert out.strip() == "2026-03-03T17:00:00+07:00"
+
+
+# --- The law as it stands (issue 7): each rule through the command and the API -----------------
+
+LAW_CASES = [
+    # (received, limit, unit, due date, why)
+    # BLDS 2015 Điều 147 khoản 2–3: a Saturday receipt has Monday as day 1, as Friday's has.
+    ("2026-03-07 09:00", "5", "working_day", "2026-03-13", "Saturday morning desk"),
+    ("2026-03-08 16:00", "1", "working_day", "2026-03-09", "Sunday"),
+    # A holiday receipt: 02/09/2026 Quốc khánh (TB 9441/TB-BNV); 03/09 is day 1.
+    ("2026-09-02 10:00", "1", "working_day", "2026-09-03", "holiday"),
+    # After hours on Friday: Monday is still day 1 (decision 1, revised 12/2026).
+    ("2026-03-06 17:45", "1", "working_day", "2026-03-09", "after hours"),
+    # "sau 15 giờ" (ND 23/2015 Điều 7; Luật Hộ tịch 2014 Điều 5 khoản 3): 15:00 is the same day.
+    ("2026-03-02 15:00", "0", "same_day", "2026-03-02", "15:00 sharp"),
+    ("2026-03-02 15:01", "0", "same_day", "2026-03-03", "15:01"),
+    # NQ 28/2026/QH16 Điều 2: 24/11/2026 is off. Fri 20/11 + 3 WD: 23, 25, 26.
+    ("2026-11-20 10:00", "3", "working_day", "2026-11-26", "across 24/11/2026"),
+    # BLDS 2015 Điều 148 khoản 3 and 5: 30/01 + 1 month → 28/02 (Saturday) → Monday 02/03.
+    ("2026-01-30 09:00", "1", "month", "2026-03-02", "month without the date"),
+    ("2026-06-10 09:00", "2", "month", "2026-08-10", "two months"),
+    # "1,5 ngày làm việc": day 1 is Tue 03/03 at 10:00, then half a day of working time.
+    ("2026-03-02 10:00", "1,5", "working_day", "2026-03-03", "one and a half days"),
+]
+
+
+@pytest.mark.parametrize(("received", "limit", "unit", "due_date", "why"), LAW_CASES)
+def test_the_command_gives_the_lawful_date(received, limit, unit, due_date, why):
+    payload = json.loads(
+        deadline("--received", received, "--limit", limit, "--unit", unit, "--json")
+    )
+    assert payload["due_date"] == due_date, why
+
+
+@pytest.mark.parametrize(("received", "limit", "unit", "due_date", "why"), LAW_CASES)
+def test_the_api_gives_the_lawful_date(client, received, limit, unit, due_date, why):
+    # The API takes a JSON-style number ("1.5"); the command and the pages also read "1,5".
+    response = client.get(
+        "/api/calendar/deadline",
+        {"received": received, "limit": limit.replace(",", "."), "unit": unit},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["due_date"] == due_date, why
+
+
+def test_the_explanation_names_day_1_and_why():
+    out = deadline(
+        "--received", "2026-03-07 09:00", "--limit", "2", "--unit", "working_day", "--explain"
+    )
+    assert "ngày làm việc thứ 1 là ngày làm việc đầu tiên sau ngày tiếp nhận" in out
+    assert "Ngày làm việc thứ 1: thứ Hai 09/03/2026" in out
+    fraction = deadline(
+        "--received", "2026-03-02 10:00", "--limit", "1,5", "--unit", "working_day", "--explain"
+    )
+    assert "Phần lẻ 0,5 ngày làm việc = 4 giờ làm việc" in fraction
+    assert fraction.strip().endswith("2026-03-03T15:00:00+07:00")

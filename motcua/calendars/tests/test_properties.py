@@ -25,6 +25,7 @@ from motcua.calendars.workdays import (
     WorkCalendar,
     WorkingHours,
     compute_due,
+    due_instant,
     working_time_between,
 )
 
@@ -96,7 +97,8 @@ def brute_start(received: dt.datetime, schedule: Schedule) -> dt.datetime:
 
 
 def brute_working_days(received: dt.datetime, days: int, schedule: Schedule) -> dt.date:
-    day = brute_start(received, schedule).date()
+    """The N-th working day after the civil date of receipt (decision 1, BLDS 2015 Điều 147)."""
+    day = received.date() if days else brute_start(received, schedule).date()
     counted = 0
     while counted < days:
         day += dt.timedelta(days=1)
@@ -179,10 +181,11 @@ def test_monotonic_in_the_limit(schedule, received, a, b, unit):
 @given(
     schedule=schedules,
     received=instants(),
-    a=st.integers(min_value=0, max_value=15),
-    b=st.integers(min_value=0, max_value=15),
+    a=st.integers(min_value=1, max_value=15),
+    b=st.integers(min_value=1, max_value=15),
 )
 def test_working_days_are_additive(schedule, received, a, b):
+    # a, b ≥ 1: a limit of no whole day is working time from the receipt, not a date.
     first = due(received, a, LimitUnit.WORKING_DAY, schedule, policy=RECEIPT_TIME)
     assert (
         due(first, b, LimitUnit.WORKING_DAY, schedule, policy=RECEIPT_TIME).date()
@@ -268,3 +271,47 @@ def test_the_due_date_does_not_depend_on_the_due_time_policy(
         for policy in DueTimePolicy
     ]
     assert results[0].due_date == results[1].due_date
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    schedule=schedules,
+    received=instants(),
+    value=st.integers(min_value=0, max_value=40),
+    unit=st.sampled_from(list(LimitUnit)),
+    policy=st.sampled_from(list(DueTimePolicy)),
+    half=st.booleans(),
+    pause_offset=st.integers(min_value=0, max_value=2000),
+    pause_length=st.integers(min_value=0, max_value=3000),
+)
+def test_the_fast_path_gives_the_explained_answer(
+    schedule, received, value, unit, policy, half, pause_offset, pause_length
+):
+    """``due_instant`` (no trace) and ``compute_due`` are one rule: same instant, date, flag."""
+    if unit == LimitUnit.WORKING_DAY and half:
+        limit = TimeLimit(Decimal(value) + Decimal("0.5"), unit)
+    else:
+        limit = limit_of(value, unit)
+    start = received + pause_offset * STEP
+    pauses = [Pause(start, start + pause_length * STEP)] if pause_length else []
+    explained = compute_due(received, limit, schedule, pauses=pauses, policy=policy)
+    fast = due_instant(received, limit, schedule, pauses=pauses, policy=policy)
+    assert (fast.due_at, fast.due_date, fast.provisional) == (
+        explained.due_at,
+        explained.due_date,
+        explained.provisional,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    calendar=calendars(),
+    offset=st.integers(min_value=-30, max_value=700),
+    count=st.integers(min_value=0, max_value=400),
+)
+def test_the_working_day_table_agrees_with_a_walk(calendar, offset, count):
+    day = FIRST + dt.timedelta(days=offset)
+    walked = day
+    for _ in range(count):
+        walked = calendar.next_working_day(walked)
+    assert calendar.working_day_after(day, count) == walked

@@ -50,21 +50,86 @@ def test_the_package_fills_a_year_without_decision_as_provisional():
     assert calendar.entries[dt.date(2032, 1, 1)].provisional
 
 
-def test_a_day_only_the_package_lists_in_an_official_year_waits_for_confirmation():
+# A day the package announces that no official text has: fictitious, so the test does not depend
+# on what a real year's law says (24/11/2026 is law now: NQ 28/2026/QH16 Điều 2).
+FICTITIOUS = dt.date(2026, 10, 14)  # a Wednesday
+
+
+def _with_fictitious_day(monkeypatch, day=FICTITIOUS, name="Ngày thử nghiệm"):
+    from motcua.calendars import services
+    from motcua.calendars.services import DayRow
+
+    real = services._package_days
+
+    def package_days(year):
+        rows = real(year)
+        if year == day.year:
+            rows.append(DayRow(day, DayKind.HOLIDAY, name, "Gói holidays (thử nghiệm)"))
+        return rows
+
+    monkeypatch.setattr(services, "_package_days", package_days)
+
+
+def test_a_day_only_the_package_lists_in_an_official_year_waits_for_confirmation(monkeypatch):
+    _with_fictitious_day(monkeypatch)
     report = calendar_sync_package(years=[2026])
-    assert report.announced == [dt.date(2026, 11, 24)]  # Ngày Văn hóa Việt Nam, not yet law
-    day = CalendarDay.objects.get(date=dt.date(2026, 11, 24))
+    assert report.announced == [FICTITIOUS]
+    day = CalendarDay.objects.get(date=FICTITIOUS)
     assert day.status == CalendarDay.Status.ANNOUNCED
-    assert work_calendar().is_working_day(dt.date(2026, 11, 24))
+    assert work_calendar().is_working_day(FICTITIOUS)
     # The package lacks the 02/01/2026 swap: the shipped official data wins.
     assert not work_calendar().is_working_day(dt.date(2026, 1, 2))
 
     change = calendar_day_confirm(day=day, actor=None)
     assert change is not None
-    assert change.changed_dates == ["2026-11-24"]
-    assert not work_calendar().is_working_day(dt.date(2026, 11, 24))
+    assert change.changed_dates == [FICTITIOUS.isoformat()]
+    assert change.recomputed_at is None  # the dossiers app recomputes, then marks it
+    assert not work_calendar().is_working_day(FICTITIOUS)
     with pytest.raises(Conflict):
         calendar_day_confirm(day=day, actor=None)
+
+
+def test_24_november_2026_ships_official_with_its_legal_basis():
+    """NQ 28/2026/QH16 Điều 2 (in force 01/07/2026): migration 0004 makes it official."""
+    day = CalendarDay.objects.get(date=dt.date(2026, 11, 24), province__isnull=True)
+    assert day.status == CalendarDay.Status.OFFICIAL
+    assert day.kind == DayKind.HOLIDAY
+    assert day.legal_basis.startswith("Nghị quyết 28/2026/QH16 Điều 2")
+    assert not work_calendar().is_working_day(dt.date(2026, 11, 24))
+    change = CalendarChange.objects.get(action="confirm", changed_dates=["2026-11-24"])
+    assert change.recomputed_at is not None  # done after migrate (no dossiers yet)
+    assert calendar_sync_package(years=[2026]).announced == []
+
+
+def test_24_november_builds_every_provisional_year_whatever_the_package_says(monkeypatch):
+    from motcua.calendars import services
+
+    real = services._package_days
+    monkeypatch.setattr(
+        services,
+        "_package_days",
+        lambda year: [row for row in real(year) if (row.date.month, row.date.day) != (11, 24)],
+    )
+    calendar_sync_package(years=[2032])
+    day = CalendarDay.objects.get(date=dt.date(2032, 11, 24), province__isnull=True)
+    assert day.status == CalendarDay.Status.PROVISIONAL
+    assert day.legal_basis == "Nghị quyết 28/2026/QH16 Điều 2"
+    assert not work_calendar().is_working_day(dt.date(2032, 11, 24))  # a Wednesday
+
+
+def test_a_day_in_lieu_for_24_november_on_a_weekend_is_not_guessed():
+    """24/11/2029 is a Saturday. Whether BLLĐ Điều 111 khoản 3 gives a day in lieu is open
+    (decision 8): the package's Monday 26/11/2029 waits for an administrator."""
+    CalendarYear.objects.filter(year=2029).delete()
+    CalendarDay.objects.filter(date__year=2029).delete()
+    report = calendar_sync_package(years=[2029])
+    assert report.provisional_years == [2029]
+    monday = CalendarDay.objects.get(date=dt.date(2029, 11, 26), province__isnull=True)
+    assert monday.status == CalendarDay.Status.ANNOUNCED
+    assert "Điều 111 khoản 3" in monday.note
+    assert work_calendar().is_working_day(dt.date(2029, 11, 26))
+    saturday = CalendarDay.objects.get(date=dt.date(2029, 11, 24), province__isnull=True)
+    assert saturday.status == CalendarDay.Status.PROVISIONAL
 
 
 def test_syncing_twice_changes_nothing():

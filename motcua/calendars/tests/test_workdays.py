@@ -114,43 +114,91 @@ class TestHandbookExamples:
 
 
 class TestWorkingDays:
+    """Decision 1 as revised 12/2026: the N-th working day after the civil date of receipt
+    (Bộ luật Dân sự 2015 Điều 147 khoản 2–3: the day of the event is not counted)."""
+
     def test_the_receipt_day_is_not_counted(self):
         assert due(at(2026, 3, 2, 9), 1, "working_day").date() == dt.date(2026, 3, 3)
 
-    def test_receipt_after_hours_counts_from_the_next_working_period(self):
-        # Fri 17:30 → Mon 08:00; one working day after Monday is Tuesday.
+    def test_receipt_after_hours_on_friday_makes_monday_day_1(self):
+        # BLDS 2015 Điều 147 khoản 3: Friday is the day of receipt, whatever the hour; Monday is
+        # day 1, exactly as for a receipt at 09:00 that Friday (never Tuesday).
         result = compute_due(
             at(2026, 3, 6, 17, 30),
             TimeLimit(1, LimitUnit.WORKING_DAY),
             handbook_schedule(),
             policy=RECEIPT_TIME,
         )
-        assert result.counted_from == at(2026, 3, 9, 8)
-        assert result.due_at == at(2026, 3, 10, 8)
+        assert result.counted_from == at(2026, 3, 6, 17, 30)
+        assert result.due_date == dt.date(2026, 3, 9)
+        assert result.due_at == at(2026, 3, 9, 17)  # the receipt's clock, kept in working hours
+        assert due(at(2026, 3, 6, 9), 1, "working_day").date() == dt.date(2026, 3, 9)
 
-    def test_receipt_at_the_close_of_the_day_is_after_hours(self):
-        assert due(at(2026, 3, 2, 17), 1, "working_day").date() == dt.date(2026, 3, 4)
+    def test_receipt_at_the_close_of_the_day_counts_from_the_next_day(self):
+        assert due(at(2026, 3, 2, 17), 1, "working_day").date() == dt.date(2026, 3, 3)
 
-    def test_receipt_in_the_lunch_break_counts_from_the_afternoon(self):
+    def test_receipt_in_the_lunch_break_is_still_that_day(self):
         result = compute_due(
             at(2026, 3, 2, 12, 30),
             TimeLimit(1, LimitUnit.WORKING_DAY),
             handbook_schedule(),
             policy=RECEIPT_TIME,
         )
-        assert result.counted_from == at(2026, 3, 2, 13)
-        assert result.due_at == at(2026, 3, 3, 13)
+        assert result.due_at == at(2026, 3, 3, 12, 30)
 
-    def test_receipt_on_a_holiday_counts_from_the_next_working_day(self):
-        # 02/09/2026 is Quốc khánh; 03/09 is the first working day, so 1 WD → 04/09.
-        assert due(at(2026, 9, 2, 9), 1, "working_day").date() == dt.date(2026, 9, 4)
+    @pytest.mark.parametrize(
+        ("received", "expected"),
+        [
+            (at(2026, 3, 7, 9), dt.date(2026, 3, 13)),  # Saturday morning desk: Mon 09/03 is day 1
+            (at(2026, 3, 8, 10), dt.date(2026, 3, 13)),  # Sunday
+            (at(2026, 3, 6, 16), dt.date(2026, 3, 13)),  # the Friday before, in hours
+            (at(2026, 3, 6, 18), dt.date(2026, 3, 13)),  # the Friday before, after hours
+        ],
+    )
+    def test_a_weekend_receipt_counts_like_one_on_friday(self, received, expected):
+        # Five working days: Mon 09/03 (1) … Fri 13/03 (5); no second day's shift.
+        assert due(received, 5, "working_day").date() == expected
+
+    def test_receipt_on_a_holiday_makes_the_next_working_day_day_1(self):
+        # 02/09/2026 is Quốc khánh (TB 9441/TB-BNV); 03/09 is day 1 (BLDS 2015 Điều 147 khoản 3).
+        assert due(at(2026, 9, 2, 9), 1, "working_day").date() == dt.date(2026, 9, 3)
+
+    def test_the_trace_says_which_day_is_day_1_and_why(self):
+        result = compute_due(
+            at(2026, 3, 7, 9), TimeLimit(2, LimitUnit.WORKING_DAY), handbook_schedule()
+        )
+        (start,) = [s for s in result.trace if s.kind == "counted_from"]
+        assert start.reason == "received_on_day_off"
+        assert start.basis == "Bộ luật Dân sự 2015 Điều 147 khoản 2, 3"
+        assert "ngày làm việc thứ 1 là ngày làm việc đầu tiên sau ngày tiếp nhận" in start.message
+        counted = [s.message for s in result.trace if s.kind == "counted"]
+        assert counted[0] == (
+            "Ngày làm việc thứ 1: thứ Hai 09/03/2026 (ngày làm việc đầu tiên sau ngày tiếp nhận)"
+        )
+        after_hours = compute_due(
+            at(2026, 3, 6, 17, 30), TimeLimit(1, LimitUnit.WORKING_DAY), handbook_schedule()
+        )
+        assert [s.reason for s in after_hours.trace if s.kind == "counted_from"] == [
+            "received_after_hours"
+        ]
+
+    def test_across_24_november_2026(self):
+        # NQ 28/2026/QH16 Điều 2: 24/11 is a paid day off from 2026. Received Fri 20/11/2026:
+        # Mon 23 (1), [Tue 24 off], Wed 25 (2), Thu 26 (3).
+        result = compute_due(
+            at(2026, 11, 20, 10), TimeLimit(3, LimitUnit.WORKING_DAY), handbook_schedule()
+        )
+        assert result.due_date == dt.date(2026, 11, 26)
+        skipped = [s for s in result.trace if s.kind == "skipped"]
+        assert skipped[-1].day == dt.date(2026, 11, 24)
+        assert skipped[-1].basis.startswith("Nghị quyết 28/2026/QH16 Điều 2")
 
     def test_the_swapped_friday_is_off_and_the_make_up_saturday_works(self):
         assert not official_calendar().is_working_day(dt.date(2026, 1, 2))
         assert official_calendar().is_working_day(dt.date(2026, 1, 10))
 
     def test_end_of_day_and_receipt_time_policies_agree_on_the_date(self):
-        for hour in (8, 10, 16):
+        for hour in (8, 10, 16, 18):
             a = compute_due(
                 at(2026, 4, 22, hour), TimeLimit(5, LimitUnit.WORKING_DAY), handbook_schedule()
             )
@@ -162,15 +210,69 @@ class TestWorkingDays:
             )
             assert a.due_date == b.due_date == dt.date(2026, 5, 4)
 
-    def test_fractional_days_are_refused(self):
-        with pytest.raises(CalendarError, match="số nguyên"):
-            TimeLimit(Decimal("1.5"), LimitUnit.WORKING_DAY)
-
     def test_working_days_between(self):
         assert (
             working_days_between(dt.date(2026, 2, 11), dt.date(2026, 2, 25), handbook_schedule())
             == 5
         )
+
+
+class TestFractionalWorkingDays:
+    """ "1,5 ngày làm việc": whole days by date, the fraction as that share of a working day's
+    hours, added inside the windows (domain README, decision 1; issue 7 item 5)."""
+
+    def test_one_and_a_half_days(self):
+        # Mon 02/03 10:00: day 1 is Tue 03/03 at 10:00; half of an 8-hour day is 4 hours of
+        # working time: 10:00–12:00 and 13:00–15:00.
+        result = compute_due(
+            at(2026, 3, 2, 10),
+            TimeLimit(Decimal("1.5"), LimitUnit.WORKING_DAY),
+            handbook_schedule(),
+        )
+        assert result.due_at == at(2026, 3, 3, 15)
+        assert result.due_date == dt.date(2026, 3, 3)
+        assert str(result.limit) == "1,5 ngày làm việc"
+        (step,) = [s for s in result.trace if s.reason == "fraction_of_day"]
+        assert "Phần lẻ 0,5 ngày làm việc = 4 giờ làm việc" in step.message
+
+    def test_half_a_day_from_a_saturday_receipt(self):
+        assert due(at(2026, 3, 7, 9), 0.5, "working_day") == at(2026, 3, 9, 12)
+
+    def test_the_fraction_is_exact_under_both_policies(self):
+        assert due(at(2026, 3, 2, 10), 1.5, "working_day", policy=RECEIPT_TIME) == at(
+            2026, 3, 3, 15
+        )
+
+    def test_half_a_day_is_never_later_than_one_day(self):
+        for hour in (7, 9, 12, 16, 18):
+            assert due(at(2026, 3, 2, hour), 0.5, "working_day", policy=RECEIPT_TIME) <= due(
+                at(2026, 3, 2, hour), 1, "working_day"
+            )
+
+
+class TestMonths:
+    """BLDS 2015 Điều 147 khoản 2–3 and Điều 148 khoản 3, 5: from the day after the receipt;
+    ends on the corresponding date of the last month, or that month's last day; a last day off
+    moves to the next working day."""
+
+    def test_the_same_date_of_the_last_month(self):
+        assert due(at(2026, 3, 16, 9), 2, "month").date() == dt.date(2026, 5, 18)  # 16/05 is Sat
+
+    def test_a_month_without_that_date_ends_on_its_last_day(self):
+        result = compute_due(at(2026, 1, 30, 9), TimeLimit(1, LimitUnit.MONTH), handbook_schedule())
+        assert result.due_date == dt.date(2026, 3, 2)  # 28/02/2026 is a Saturday → Mon 02/03
+        counted = [s.message for s in result.trace if s.kind == "counted"]
+        assert "tháng 02/2026 không có ngày 30: ngày cuối cùng của tháng" in counted[0]
+
+    def test_a_month_ending_on_a_working_day(self):
+        assert due(at(2026, 6, 10, 9), 1, "month") == at(2026, 7, 10, 17)
+
+    def test_months_across_the_new_year(self):
+        assert due(at(2026, 11, 30, 9), 3, "month").date() == dt.date(2027, 3, 1)  # 28/02 Sun
+
+    def test_a_fraction_of_a_month_is_refused(self):
+        with pytest.raises(CalendarError, match="số nguyên"):
+            TimeLimit(Decimal("1.5"), LimitUnit.MONTH)
 
 
 class TestWorkingHours:
@@ -242,14 +344,26 @@ class TestCalendarDays:
         )
         assert result.due_at == at(2026, 5, 4, 17)
         rolled = [s for s in result.trace if s.kind == "rolled_forward"]
-        assert rolled[0].basis == "Bộ luật Dân sự 2015 Điều 148"
+        assert rolled[0].basis == "Bộ luật Dân sự 2015 Điều 148 khoản 5"
 
 
 class TestSameDay:
-    def test_at_the_cut_off_is_the_next_day(self):
-        # Decision 2: the same day only when received *before* the cut-off.
+    def test_15_00_sharp_is_still_the_same_day(self):
+        # "sau 15 giờ" (ND 23/2015 Điều 7; domain README, decision 2): after 15:00 only. The
+        # receipt shows hours and minutes, so 15:00:40 is 15:00 too.
         assert due(at(2026, 3, 2, 14, 59), 0, "same_day") == at(2026, 3, 2, 17)
-        assert due(at(2026, 3, 2, 15), 0, "same_day") == at(2026, 3, 3, 17)
+        assert due(at(2026, 3, 2, 15), 0, "same_day") == at(2026, 3, 2, 17)
+        assert due(at(2026, 3, 2, 15) + dt.timedelta(seconds=40), 0, "same_day") == at(
+            2026, 3, 2, 17
+        )
+        assert due(at(2026, 3, 2, 15, 1), 0, "same_day") == at(2026, 3, 3, 17)
+
+    def test_before_opening_is_the_same_day(self):
+        assert due(at(2026, 3, 2, 7, 15), 0, "same_day") == at(2026, 3, 2, 17)
+
+    def test_on_the_eve_of_24_november_2026(self):
+        # Mon 23/11/2026 at 15:30: the next working day is Wed 25/11 (NQ 28/2026/QH16 Điều 2).
+        assert due(at(2026, 11, 23, 15, 30), 0, "same_day") == at(2026, 11, 25, 17)
 
     def test_a_same_day_limit_has_no_number(self):
         with pytest.raises(CalendarError):

@@ -303,7 +303,9 @@ class TestOtherEventTypes:
         )
         report = run(record)
         assert [w["field"] for w in report.warnings] == ["events[4].due_date"]
-        assert "tính được 09/01/2026" in report.warnings[0]["message"]  # one day waited
+        # Waiting for the payment does not stop the clock unless the procedure's law says so
+        # (decision 11): the due date stays Thu 08/01.
+        assert "tính được 08/01/2026" in report.warnings[0]["message"]
         dossier = Dossier.objects.get()
         assert dossier.status == Status.STOPPED
         assert dossier.current_step == 2
@@ -312,10 +314,11 @@ class TestOtherEventTypes:
         assert dossier.timeliness == Timeliness.EARLY
         payment = dossier.events.get(type=EventType.PAYMENT_REQUESTED)
         assert payment.data["amount"] == "50000"
-        assert dossier.events.get(type=EventType.PAYMENT_RECEIVED).data["due_date"] == "2026-01-09"
+        assert payment.data["stops_clock"] is False
+        assert dossier.events.get(type=EventType.PAYMENT_RECEIVED).data["due_date"] == "2026-01-08"
         recomputed = dossier.events.get(type=EventType.DUE_RECOMPUTED)
         assert recomputed.unit is None
-        assert dt.datetime.fromisoformat(recomputed.data["previous_due_at"]) == at(2026, 1, 9, 17)
+        assert dt.datetime.fromisoformat(recomputed.data["previous_due_at"]) == at(2026, 1, 8, 17)
         assert "toàn vẹn" in verify()
         exported = next(dossier_history_export())
         assert [e["type"] for e in exported["events"]] == [e["type"] for e in record["events"]]

@@ -7,12 +7,14 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from motcua.calendars.selectors import calendar_changes_shipped
 from motcua.core import clock
 from motcua.core.commands import DomainCommand
 from motcua.core.parsing import parse_date
 from motcua.demo.generate import demo_generate
 from motcua.demo.services import DEMO_PASSWORD, DEMO_PROVINCE, demo_load
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.tasks import recompute_due_dates
 
 
 class Command(DomainCommand):
@@ -56,13 +58,21 @@ class Command(DomainCommand):
         report = demo_load(province_code=options["province"])
         if options["dossiers"] and not Dossier.objects.exists():
             today = clock.today()
+            start = today - dt.timedelta(days=182)
+            # The law arrived while the demo's dossiers were open (24/11/2026, NQ 28/2026/QH16):
+            # they were received under the calendar before it, and the change recomputes them.
+            changes = calendar_changes_shipped(start=start, end=today)
             made = demo_generate(
                 province_code=f"{options['province']:02d}",
                 count=options["dossiers"],
-                start=today - dt.timedelta(days=182),
+                start=start,
                 end=today,
+                unknown_days={day for change in changes for day in change.dates},
             )
             self.stdout.write(f"Đã tạo {made} hồ sơ mẫu (6 tháng gần nhất).")
+            for change in changes:
+                moved = recompute_due_dates.call(change.pk)
+                self.stdout.write(f"{change.summary}: tính lại hạn trả của {moved} hồ sơ.")
         self.stdout.write(f"Dữ liệu mẫu: {report.province.name}, {report.procedures} thủ tục.")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")
         for login in report.logins:

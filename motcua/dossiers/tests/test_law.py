@@ -1,0 +1,508 @@
+"""The law as it stands (issue 7) through the dossier services: per-case limits, late supplement
+requests, the payment wait, forwarding, and 24/11/2026 arriving while dossiers are open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from motcua.accounts.models import Role
+from motcua.calendars.apps import recompute_pending
+from motcua.calendars.models import CalendarChange, CalendarDay
+from motcua.calendars.selectors import work_calendar
+from motcua.calendars.tests.calendar_data import at
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.services import catalog_import
+from motcua.core.errors import InvalidInput, PermissionDenied
+from motcua.dossiers.events import history_problems
+from motcua.dossiers.history_io import dossier_history_export, dossier_history_import
+from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome, Timeliness
+from motcua.dossiers.projection import EventType
+from motcua.dossiers.services import (
+    InvalidTransition,
+    dossier_assign,
+    dossier_change_limit_case,
+    dossier_forward,
+    dossier_receive,
+    dossier_receive_payment,
+    dossier_receive_supplement,
+    dossier_request_payment,
+    dossier_request_supplement,
+    dossier_resolve,
+)
+from motcua.dossiers.tests.fixtures import intake_for, record
+from motcua.notifications.models import Notification
+from motcua.units.models import Unit
+from motcua.units.services import unit_create
+
+pytestmark = pytest.mark.django_db
+
+MARRIAGE = "1.000894.000.00.00.H98"  # đăng ký kết hôn with its two limits
+LAND = "1.001612.000.00.00.H97"  # a procedure whose law stops the clock while the applicant pays
+
+
+@pytest.fixture
+def marriage(desk):
+    """Đăng ký kết hôn: at once (same day, 15:00 cut-off), or 5 working days when the conditions
+    must be verified (Luật Hộ tịch 2014 Điều 18 khoản 2)."""
+    limit = {
+        "value": "0",
+        "unit": "same_day",
+        "text": "Ngay sau khi nhận đủ giấy tờ hợp lệ",
+        "cases": [
+            {
+                "code": "xac_minh",
+                "label": "Trường hợp cần xác minh điều kiện kết hôn",
+                "condition": "case",
+                "value": "5",
+                "unit": "working_day",
+                "text": "Không quá 05 ngày làm việc",
+                "legal_basis": "Luật Hộ tịch 2014 Điều 18 khoản 2",
+            }
+        ],
+    }
+    data = record(MARRIAGE, "Đăng ký kết hôn", "0", "same_day", same_day_cutoff="15:00")
+    data["time_limit"] = limit
+    data["payment_stops_clock"] = False
+    land = record(
+        LAND,
+        "Đăng ký biến động (thử nghiệm)",
+        "10",
+        "working_day",
+        payment_stops_clock=True,
+        payment_stop_basis="Quy định của thủ tục: không tính thời gian nộp nghĩa vụ tài chính",
+    )
+    catalog_import(fields=[], records=[({"index": 1}, data), ({"index": 2}, land)])
+    return desk
+
+
+def receive(desk, code, when, **changes):
+    return dossier_receive(intake=intake_for(desk, code, **changes), actor=desk.reception, at=when)
+
+
+class TestLimitCases:
+    """Issue 7 item 4: a kết hôn dossier switched to the verification case is on time on day 5."""
+
+    def test_chosen_at_the_counter_with_its_reason(self, marriage):
+        dossier = receive(
+            marriage,
+            MARRIAGE,
+            at(2026, 3, 2, 9),
+            limit_case="xac_minh",
+            limit_case_reason="Cần xác minh tình trạng hôn nhân tại nơi cư trú trước đây",
+        )
+        # Mon 02/03: Tue 03 (1) … Mon 09/03 (5).
+        assert dossier.due_date == dt.date(2026, 3, 9)
+        received = dossier.events.get(type=EventType.RECEIVED)
+        assert received.data["limit"]["case"] == "xac_minh"
+        assert received.data["limit"]["text"] == "05 ngày làm việc"
+        assert received.data["limit"]["reason"].startswith("Cần xác minh")
+        dossier = dossier_resolve(
+            dossier=dossier,
+            actor=marriage.leader,
+            expected_version=dossier.version,
+            outcome=Outcome.APPROVED,
+            at=at(2026, 3, 9, 16),
+        )
+        assert dossier.timeliness == Timeliness.ON_TIME
+
+    def test_the_general_limit_is_the_same_day(self, marriage):
+        dossier = receive(marriage, MARRIAGE, at(2026, 3, 2, 15))  # 15:00 sharp: same day
+        assert dossier.due_at == at(2026, 3, 2, 17)
+
+    def test_switched_later_by_a_recorded_event(self, marriage):
+        dossier = receive(marriage, MARRIAGE, at(2026, 3, 2, 9))
+        assert dossier.due_date == dt.date(2026, 3, 2)
+        dossier = dossier_change_limit_case(
+            dossier=dossier,
+            actor=marriage.specialist,
+            expected_version=dossier.version,
+            case="xac_minh",
+            reason="Bên nữ từng cư trú tại tỉnh khác, cần xác minh",
+            at=at(2026, 3, 2, 10),
+        )
+        assert dossier.due_date == dt.date(2026, 3, 9)  # the same start, the new limit
+        event = dossier.events.get(type=EventType.LIMIT_CASE_CHANGED)
+        assert (event.actor, event.reason) == (
+            marriage.specialist,
+            "Bên nữ từng cư trú tại tỉnh khác, cần xác minh",
+        )
+        assert event.data["previous_limit"]["case"] == ""
+        assert event.data["due_date"] == "2026-03-09"
+        assert any(s["reason"] == "receipt_day_not_counted" for s in dossier.deadline_trace)
+        dossier = dossier_resolve(
+            dossier=dossier,
+            actor=marriage.leader,
+            expected_version=dossier.version,
+            outcome=Outcome.APPROVED,
+            at=at(2026, 3, 9, 9),
+        )
+        assert dossier.timeliness == Timeliness.ON_TIME
+        assert not history_problems(dossier, list(dossier.events.order_by("seq")))
+        # The applicant is told the new appointment.
+        told = Notification.objects.filter(dossier=dossier, kind=Notification.Kind.DUE_CHANGED)
+        assert "09/03/2026" in told.get().body
+
+    def test_the_export_carries_the_case_and_imports_on_time(self, marriage):
+        dossier = receive(marriage, MARRIAGE, at(2026, 3, 2, 9))
+        dossier = dossier_change_limit_case(
+            dossier=dossier,
+            actor=marriage.reception,
+            expected_version=dossier.version,
+            case="xac_minh",
+            reason="Cần xác minh",
+            at=at(2026, 3, 2, 9, 30),
+        )
+        dossier_resolve(
+            dossier=dossier,
+            actor=marriage.leader,
+            expected_version=dossier.version,
+            outcome=Outcome.APPROVED,
+            at=at(2026, 3, 9, 9),
+        )
+        line = next(dossier_history_export())
+        changed = [e for e in line["events"] if e["type"] == "limit_case_changed"]
+        assert changed == [
+            {
+                "type": "limit_case_changed",
+                "at": "2026-03-02T09:30:00+07:00",
+                "due_date": "2026-03-09",
+                "limit_case": "xac_minh",
+                "reason": "Cần xác minh",
+                "actor_name": marriage.reception.get_full_name(),
+            }
+        ]
+        Dossier.objects.filter(pk=dossier.pk).update(code=None)  # free the code for a re-import
+        line["code"] = line["code"][:-4] + "0099"
+        report = dossier_history_import(lines=[json.dumps(line, ensure_ascii=False)])
+        assert report.created == 1
+        assert report.warnings == []
+        imported = Dossier.objects.get(code=line["code"])
+        assert (imported.due_date, imported.timeliness) == (dt.date(2026, 3, 9), "on_time")
+
+    def test_bad_switches_are_refused_with_a_message(self, marriage):
+        dossier = receive(marriage, MARRIAGE, at(2026, 3, 2, 9))
+        with pytest.raises(InvalidInput, match="không có trường hợp thời hạn “gap”"):
+            dossier_change_limit_case(
+                dossier=dossier,
+                actor=marriage.specialist,
+                expected_version=dossier.version,
+                case="gap",
+                reason="x",
+            )
+        with pytest.raises(InvalidInput, match="Cần ghi rõ lý do"):
+            dossier_change_limit_case(
+                dossier=dossier,
+                actor=marriage.specialist,
+                expected_version=dossier.version,
+                case="xac_minh",
+                reason=" ",
+            )
+        with pytest.raises(InvalidInput, match="đang áp dụng"):
+            dossier_change_limit_case(
+                dossier=dossier,
+                actor=marriage.specialist,
+                expected_version=dossier.version,
+                case="",
+                reason="x",
+            )
+        closed = dossier_resolve(
+            dossier=dossier,
+            actor=marriage.leader,
+            expected_version=dossier.version,
+            outcome=Outcome.APPROVED,
+            at=at(2026, 3, 2, 10),
+        )
+        with pytest.raises(InvalidTransition, match="đổi trường hợp thời hạn"):
+            dossier_change_limit_case(
+                dossier=closed,
+                actor=marriage.specialist,
+                expected_version=closed.version,
+                case="xac_minh",
+                reason="Quá muộn",
+            )
+        assert closed.events.count() == 2  # nothing half-saved
+
+    def test_a_case_at_the_counter_needs_a_reason(self, marriage):
+        with pytest.raises(InvalidInput, match="Cần ghi rõ lý do"):
+            receive(marriage, MARRIAGE, at(2026, 3, 2, 9), limit_case="xac_minh")
+        assert not Dossier.objects.exists()
+
+    def test_only_officers_of_the_dossier_switch(self, marriage, province, make_officer):
+        other = unit_create(
+            name="Ủy ban nhân dân xã Hai",
+            level=Unit.Level.COMMUNE,
+            kind=Unit.Kind.PEOPLES_COMMITTEE,
+            parent=province,
+            area_code="99002",
+            identifier="000.12.35.H99",
+            valid_from=dt.date(2025, 7, 1),
+        )
+        stranger = make_officer(other, Role.SPECIALIST, "nguoila")
+        dossier = receive(marriage, MARRIAGE, at(2026, 3, 2, 9))
+        with pytest.raises(PermissionDenied):
+            dossier_change_limit_case(
+                dossier=dossier,
+                actor=stranger,
+                expected_version=dossier.version,
+                case="xac_minh",
+                reason="x",
+            )
+
+
+class TestLateSupplementRequests:
+    """Decision 13: only a request within 3 working days of receipt restarts the clock."""
+
+    def request(self, desk, dossier, when):
+        return dossier_request_supplement(
+            dossier=dossier,
+            actor=desk.specialist,
+            expected_version=dossier.version,
+            missing=["Tờ khai theo mẫu"],
+            reason="Tờ khai thiếu chữ ký",
+            at=when,
+        )
+
+    def back(self, desk, dossier, when):
+        return dossier_receive_supplement(
+            dossier=dossier, actor=desk.reception, expected_version=dossier.version, at=when
+        )
+
+    def test_a_request_within_3_working_days_restarts(self, desk, receive):
+        dossier = receive("1.004222", at(2026, 3, 2, 9))  # 7 WD: due Wed 11/03
+        dossier = self.request(desk, dossier, at(2026, 3, 5, 10))  # day 3
+        request = dossier.events.get(type=EventType.SUPPLEMENT_REQUESTED)
+        assert request.data["clock_rule"] == "restart"
+        assert request.data["late_request"] is False
+        dossier = self.back(desk, dossier, at(2026, 3, 9, 10))
+        assert dossier.due_date == dt.date(2026, 3, 18)  # 7 WD from Mon 09/03
+
+    def test_a_later_request_pauses_but_does_not_restart(self, desk, receive):
+        dossier = receive("1.004222", at(2026, 3, 2, 9))  # due Wed 11/03 (lawful 09:00)
+        dossier = self.request(desk, dossier, at(2026, 3, 6, 9))  # day 4: late
+        request = dossier.events.get(type=EventType.SUPPLEMENT_REQUESTED)
+        assert (request.data["clock_rule"], request.data["late_request"]) == ("pause", True)
+        dossier = self.back(desk, dossier, at(2026, 3, 10, 9))
+        # Paused Fri 06/03 09:00 – Tue 10/03 09:00: two working days; the limit did not restart.
+        assert dossier.due_date == dt.date(2026, 3, 13)
+        rules = [s for s in dossier.deadline_trace if s["kind"] == "rule"]
+        assert rules[0]["reason"] == "supplement_pause"
+        assert "không được tính lại từ đầu" in rules[0]["message"]
+
+    def test_a_request_after_the_due_date_moves_nothing(self, desk, receive):
+        dossier = receive("1.001612", at(2026, 3, 2, 9))  # 3 WD: due Thu 05/03
+        dossier = self.request(desk, dossier, at(2026, 3, 6, 10))
+        request = dossier.events.get(type=EventType.SUPPLEMENT_REQUESTED)
+        assert request.data["clock_rule"] == "no_effect"
+        assert request.data["after_due"] is True
+        dossier = self.back(desk, dossier, at(2026, 3, 10, 9))
+        assert dossier.due_date == dt.date(2026, 3, 5)
+        dossier = dossier_resolve(
+            dossier=dossier,
+            actor=desk.leader,
+            expected_version=dossier.version,
+            outcome=Outcome.APPROVED,
+            at=at(2026, 3, 11, 9),
+        )
+        assert dossier.timeliness == Timeliness.LATE  # a paper asked for late saves nothing
+
+
+class TestPaymentWait:
+    """Decision 11: waiting for payment stops the clock only where the procedure's law says so."""
+
+    def wait(self, desk, dossier):
+        dossier = dossier_assign(
+            dossier=dossier,
+            actor=desk.leader,
+            expected_version=dossier.version,
+            step=2,
+            assignee=desk.specialist,
+            at=at(2026, 3, 2, 10),
+        )
+        dossier = dossier_request_payment(
+            dossier=dossier,
+            actor=desk.specialist,
+            expected_version=dossier.version,
+            amount=Decimal("500000"),
+            description="Lệ phí",
+            at=at(2026, 3, 3, 9),
+        )
+        return dossier_receive_payment(
+            dossier=dossier,
+            actor=desk.reception,
+            expected_version=dossier.version,
+            receipt_number="BL-1",
+            at=at(2026, 3, 5, 9),
+        )
+
+    def test_by_default_the_clock_runs(self, desk, receive):
+        dossier = receive("1.004222", at(2026, 3, 2, 9))
+        dossier = self.wait(desk, dossier)
+        assert dossier.due_date == dt.date(2026, 3, 11)
+        request = dossier.events.get(type=EventType.PAYMENT_REQUESTED)
+        assert request.data["stops_clock"] is False
+
+    def test_where_the_procedure_says_so_it_stops(self, marriage):
+        dossier = receive(marriage, LAND, at(2026, 3, 2, 9))  # 10 WD: due Mon 16/03
+        dossier = self.wait(marriage, dossier)
+        assert dossier.due_date == dt.date(2026, 3, 18)  # two working days waited
+        request = dossier.events.get(type=EventType.PAYMENT_REQUESTED)
+        assert request.data["stops_clock"] is True
+        assert "nghĩa vụ tài chính" in request.data["basis"]
+
+
+@pytest.fixture
+def centre_desk(desk, commune, make_officer):
+    """A service centre that receives for the commune's committee (it forwards the paper)."""
+    centre = unit_create(
+        name="Trung tâm Phục vụ hành chính công xã Một",
+        level=Unit.Level.COMMUNE,
+        kind=Unit.Kind.SERVICE_CENTRE,
+        parent=commune,
+        identifier="000.12.34.H98",
+        valid_from=dt.date(2025, 7, 1),
+    )
+    officer = make_officer(centre, Role.RECEPTION, "motcua")
+    return centre, officer
+
+
+class TestForwarding:
+    """ND 118/2025 Điều 18 khoản 2: the same working day, or the next morning after 15:00."""
+
+    def make(self, desk, centre_desk, when, channel=Channel.DIRECT):
+        centre, officer = centre_desk
+        return dossier_receive(
+            intake=intake_for(desk, "1.004222", receiving_unit=centre, channel=channel),
+            actor=officer,
+            at=when,
+        )
+
+    def forward(self, centre_desk, dossier, when):
+        return dossier_forward(
+            dossier=dossier, actor=centre_desk[1], expected_version=dossier.version, at=when
+        )
+
+    def test_received_before_15_00_is_forwarded_the_same_day(self, desk, centre_desk):
+        dossier = self.make(desk, centre_desk, at(2026, 3, 2, 14, 30))
+        dossier = self.forward(centre_desk, dossier, at(2026, 3, 2, 16))
+        event = dossier.events.get(type=EventType.FORWARDED)
+        assert event.data["deadline_at"] == "2026-03-02T17:00:00+07:00"
+        assert event.data["on_time"] is True
+        assert event.data["to_unit"] == desk.unit.pk
+
+    def test_received_after_15_00_goes_the_next_morning(self, desk, centre_desk):
+        dossier = self.make(desk, centre_desk, at(2026, 3, 6, 15, 30))  # a Friday
+        dossier = self.forward(centre_desk, dossier, at(2026, 3, 9, 14))
+        event = dossier.events.get(type=EventType.FORWARDED)
+        assert event.data["deadline_at"] == "2026-03-09T12:00:00+07:00"
+        assert event.data["on_time"] is False
+
+    def test_once_paper_and_not_to_itself(self, desk, centre_desk, receive):
+        dossier = self.make(desk, centre_desk, at(2026, 3, 2, 9))
+        dossier = self.forward(centre_desk, dossier, at(2026, 3, 2, 10))
+        with pytest.raises(InvalidTransition, match="đã được chuyển"):
+            self.forward(centre_desk, dossier, at(2026, 3, 2, 11))
+        own = receive("1.004222", at(2026, 3, 2, 9))
+        with pytest.raises(InvalidTransition, match="không cần chuyển"):
+            dossier_forward(
+                dossier=own,
+                actor=desk.reception,
+                expected_version=own.version,
+                at=at(2026, 3, 2, 10),
+            )
+
+
+class TestHoliday24November2026:
+    """NQ 28/2026/QH16 Điều 2, arriving while dossiers are open: migration 0004 confirms the
+    pending day with an administrator's act; after migrate every open dossier whose clock crossed
+    it is recomputed with an event, its applicant is told, its officers see it."""
+
+    def test_the_migration_recomputes_open_dossiers_that_crossed_it(
+        self, desk, receive, client, django_capture_on_commit_callbacks
+    ):
+        # The state before the release: the holidays package had announced it, nobody confirmed.
+        day = dt.date(2026, 11, 24)
+        CalendarDay.objects.filter(date=day, province__isnull=True).update(
+            status=CalendarDay.Status.ANNOUNCED, source=CalendarDay.Source.PACKAGE
+        )
+        CalendarChange.objects.filter(changed_dates=["2026-11-24"]).delete()
+        assert work_calendar().is_working_day(day)
+        crossing = receive("1.004222", at(2026, 11, 20, 10))  # 7 WD: 23, 24, 25, 26, 27, 30, 01
+        before = receive("1.004222", at(2026, 11, 10, 10))  # due Thu 19/11: before it
+        assert crossing.due_date == dt.date(2026, 12, 1)
+
+        migration = importlib.import_module("motcua.calendars.migrations.0004_holiday_24_11_2026")
+        migration.confirm(django_apps, None)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert recompute_pending() == 1
+
+        crossing.refresh_from_db()
+        before.refresh_from_db()
+        assert crossing.due_date == dt.date(2026, 12, 2)
+        assert before.due_date == dt.date(2026, 11, 19)
+        event = DossierEvent.objects.get(dossier=crossing, type=EventType.DUE_RECOMPUTED)
+        assert "Nghị quyết 28/2026/QH16" in event.reason
+        assert event.data["previous_due_at"] == "2026-12-01T17:00:00+07:00"
+        assert not DossierEvent.objects.filter(dossier=before, type=EventType.DUE_RECOMPUTED)
+        assert Notification.objects.filter(
+            dossier=crossing, kind=Notification.Kind.DUE_CHANGED
+        ).exists()
+        assert CalendarChange.objects.get(changed_dates=["2026-11-24"]).recomputed_at
+        assert recompute_pending() == 0  # done once
+        out = StringIO()
+        call_command("verify-history", stdout=out)
+        assert "toàn vẹn" in out.getvalue()
+        # The officers are told which dossiers moved, on their home page.
+        client.force_login(desk.specialist)
+        page = client.get("/can-bo/").content.decode()
+        assert "han-tra-thay-doi" in page
+        assert crossing.code in page
+
+
+class TestBulkRecompute:
+    def test_the_bulk_path_gives_what_the_events_give(
+        self, desk, receive, django_capture_on_commit_callbacks
+    ):
+        """The recomputation reads each dossier's stored clock; the service reads its events: they
+        agree, supplements and pauses included, and every history still verifies."""
+        from motcua.calendars.services import calendar_day_save
+        from motcua.dossiers.deadlines import current_due
+
+        dossiers = [receive("1.004222", at(2026, 3, 2, 9 + hour)) for hour in range(4)]
+        paused = dossier_request_supplement(
+            dossier=receive("1.001612.000.00.00.H98", at(2026, 3, 2, 9)),
+            actor=desk.specialist,
+            expected_version=None,
+            missing=["Tờ khai theo mẫu"],
+            reason="Thiếu",
+            at=at(2026, 3, 3, 9),
+        )
+        paused = dossier_receive_supplement(
+            dossier=paused, actor=desk.reception, expected_version=None, at=at(2026, 3, 4, 9)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            calendar_day_save(
+                day=CalendarDay(
+                    date=dt.date(2026, 3, 5),
+                    kind="day_off",
+                    name="Nghỉ thử nghiệm",
+                    legal_basis="QĐ thử nghiệm",
+                ),
+                actor=None,
+            )
+        for dossier in [*dossiers, paused]:
+            dossier.refresh_from_db()
+            events = list(dossier.events.order_by("seq"))
+            assert events[-1].type == EventType.DUE_RECOMPUTED
+            result = current_due(dossier, events)
+            assert result is not None
+            assert result.due_at == dossier.due_at
+            assert not history_problems(dossier, events)
+        assert ProcedureVersion.objects.exists()
