@@ -112,7 +112,10 @@ APPLICANT_KEYS = frozenset(
     {"name", "kind", "id_number", "tax_code", "phone", "email", "address", "owner_name"}
 )
 COMPONENT_KEYS = frozenset({"name", "position", "originals", "copies", "digitised"})
-FEE_KEYS = frozenset({"kind", "name", "amount", "unit", "legal_basis"})
+FEE_KEYS = frozenset(
+    {"kind", "name", "amount", "unit", "legal_basis", "status", "channel", "resolution"}
+)
+FEE_STATUSES = frozenset({"amount", "exempt", "unconfigured"})
 EVENT_COMMON_KEYS = frozenset({"type", "at", "reason", "actor_name"})
 
 # The event types of the format and what each may carry besides type, at, reason and actor_name.
@@ -401,7 +404,10 @@ def _components(value: Any, place: str, problems: _Problems) -> list[dict[str, A
     return result
 
 
-def _fee_list(value: Any, place: str, problems: _Problems) -> list[dict[str, str]]:
+def _fee_list(value: Any, place: str, problems: _Problems) -> list[dict[str, Any]]:
+    """Fees as the dossier recorded them: an amount, exempt, or still to be set by the province
+    ("unconfigured": no amount, never 0; decision 11). A line without ``status`` is an older
+    record: its amount is required and kept as given."""
     if not isinstance(value, list):
         problems.add(place, "phải là danh sách khoản phí, lệ phí")
         return []
@@ -412,17 +418,34 @@ def _fee_list(value: Any, place: str, problems: _Problems) -> list[dict[str, str
             problems.add(where, "mỗi khoản phí phải là một đối tượng")
             continue
         _unknown_keys(item, FEE_KEYS, f"{where}.", problems)
-        if "amount" not in item:
+        status = item.get("status")
+        if status is not None and status not in FEE_STATUSES:
+            problems.add(
+                f"{where}.status", f"{status!r} không hợp lệ; dùng amount, exempt, unconfigured"
+            )
+        line: dict[str, Any] = {
+            "kind": _text(item, "kind", f"{where}.kind", problems),
+            "name": _text(item, "name", f"{where}.name", problems, required=True),
+            "unit": _text(item, "unit", f"{where}.unit", problems),
+            "legal_basis": _text(item, "legal_basis", f"{where}.legal_basis", problems),
+        }
+        if status == "unconfigured":
+            if item.get("amount") not in (None, ""):
+                problems.add(f"{where}.amount", "để trống khi mức thu chưa được HĐND tỉnh quy định")
+            amount = None
+        elif "amount" not in item:
             problems.add(f"{where}.amount", "bắt buộc, chưa có")
-        result.append(
-            {
-                "kind": _text(item, "kind", f"{where}.kind", problems),
-                "name": _text(item, "name", f"{where}.name", problems, required=True),
-                "amount": _amount(item.get("amount", 0), f"{where}.amount", problems) or "0",
-                "unit": _text(item, "unit", f"{where}.unit", problems),
-                "legal_basis": _text(item, "legal_basis", f"{where}.legal_basis", problems),
-            }
-        )
+            amount = "0"
+        else:
+            amount = _amount(item["amount"], f"{where}.amount", problems) or "0"
+        line["amount"] = amount
+        if status is not None:
+            line.update(
+                status=status,
+                channel=_text(item, "channel", f"{where}.channel", problems) or "all",
+                resolution=_text(item, "resolution", f"{where}.resolution", problems),
+            )
+        result.append(line)
     return result
 
 
@@ -839,7 +862,9 @@ class _Importer:
             owner_name=applicant["owner_name"],
             summary=parsed.summary or version.name,
             components=parsed.components,
-            fees=parsed.fees if parsed.fees is not None else fees_for(version, parsed.channel),
+            fees=parsed.fees
+            if parsed.fees is not None
+            else fees_for(version, parsed.channel, receiving_unit=receiving, on=receipt_day),
         )
         try:
             dossier.full_clean(

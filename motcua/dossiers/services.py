@@ -31,8 +31,7 @@ from motcua.calendars.workdays import (
     forwarding_deadline,
 )
 from motcua.catalog.models import CATALOG_VERSION, ProcedureVersion
-from motcua.catalog.models import Channel as FeeChannel
-from motcua.catalog.selectors import procedure_version_in_force
+from motcua.catalog.selectors import fee_lines, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.db import insert, read_versions
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -378,23 +377,16 @@ def resolving_unit_for(intake: Intake) -> Unit:
     return resolving
 
 
-def fees_for(version: ProcedureVersion, channel: str) -> list[dict[str, str]]:
-    wanted = {
-        FeeChannel.ALL,
-        {"direct": FeeChannel.DIRECT, "online": FeeChannel.ONLINE, "postal": FeeChannel.POSTAL}[
-            channel
-        ],
-    }
+def fees_for(
+    version: ProcedureVersion, channel: str, *, receiving_unit: Unit, on: dt.date
+) -> list[dict[str, Any]]:
+    """The fees a dossier records at intake: fixed, exempt, or set by the receiving unit's
+    province, "unconfigured" (never 0) while its People's Council has none (decision 11)."""
     return [
-        {
-            "kind": fee.kind,
-            "name": fee.name,
-            "amount": str(fee.amount),
-            "unit": fee.unit,
-            "legal_basis": fee.legal_basis,
-        }
-        for fee in version.fees.all()
-        if fee.channel in wanted
+        dict(line)
+        for line in fee_lines(
+            version=version, channel=channel, province=unit_province(unit=receiving_unit), on=on
+        )
     ]
 
 
@@ -456,7 +448,9 @@ def _build_dossier(intake: Intake, *, at: dt.datetime, version: ProcedureVersion
         owner_name=applicant.owner_name.strip(),
         summary=(intake.summary.strip() or version.name)[:1000],
         components=[component.as_dict() for component in intake.components],
-        fees=fees_for(version, intake.channel),
+        fees=fees_for(
+            version, intake.channel, receiving_unit=intake.receiving_unit, on=clock.local(at).date()
+        ),
         status=Status.SUBMITTED,
     )
 
