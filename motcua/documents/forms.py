@@ -47,6 +47,7 @@ from motcua.documents.layout import (
     Signature,
     build_pdf,
     document_heading,
+    field_line,
     fields,
     fitted,
     page_break,
@@ -54,7 +55,6 @@ from motcua.documents.layout import (
     row_table,
     signatures,
     spacer,
-    styles,
 )
 from motcua.dossiers.deadlines import limit_of, step_timings
 from motcua.dossiers.models import (
@@ -475,10 +475,11 @@ def receipt_content(
     content["copies"] = list(RECEIPT_COPIES)
     blocks = content["blocks"]
     blocks.append(_para(f"{one_stop_name(unit)} tiếp nhận hồ sơ của:"))
-    items = applicant_items(dossier)
-    # Phone and e-mail share a line: the receipt must fit its A5 sheet.
-    contact = "; ".join(value for _, value in items[3:] if value)
-    blocks.append(_fields(*items[:3], ("Điện thoại, thư điện tử", contact)))
+    # Pairs of short fields share a line: the receipt must fit its A5 sheet.
+    name, ident, address, phone, email = applicant_items(dossier)
+    blocks.append({"line": [name, ident]})
+    blocks.append(_fields(address))
+    blocks.append({"line": [phone, email]})
     blocks.append(_fields(*request_items(dossier)))
     blocks.append(_para("Thành phần hồ sơ nộp gồm:"))
     blocks.append(
@@ -987,8 +988,8 @@ def control_slip_content(facts: DossierFacts) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 PAPER_COLUMNS = (
-    Column("TT", 0.6, "center"),
-    Column("Tên giấy tờ", 5),
+    Column("TT", 0.5, "center"),
+    Column("Tên giấy tờ", 5.8),
     Column("Bản chính", 1.1, "center"),
     Column("Bản sao", 1.1, "center"),
 )
@@ -1004,12 +1005,14 @@ CONTROL_COLUMNS = (
 def _block(block: dict[str, Any]) -> list[Any]:
     if "fields" in block:
         return fields((label, value) for label, value in block["fields"])
+    if "line" in block:
+        return field_line((label, value) for label, value in block["line"])
     if "para" in block:
         return [para(block["para"])] if block["para"] else []
     if "spacer" in block:
         return [spacer(block["spacer"])]
     if block.get("table") == "papers":
-        return [row_table(PAPER_COLUMNS, block["rows"], width=FORM_PAGE.width, size=7.5)]
+        return [row_table(PAPER_COLUMNS, block["rows"], width=FORM_PAGE.width, size=7.2)]
     if block.get("table") == "control":
         table = row_table(CONTROL_COLUMNS, block["rows"], width=FORM_PAGE.width, size=7, empty="—")
         return [table]
@@ -1030,8 +1033,6 @@ def _block(block: dict[str, Any]) -> list[Any]:
 def page_story(content: dict[str, Any], copy: str = "") -> list[Any]:
     """One copy of the form, as a story."""
     story: list[Any] = []
-    if copy:
-        story.append(para(copy, styles().copy))
     story += document_heading(
         qr=[(label, value) for label, value in content["qr"]],
         issuer=content["issuer"],
@@ -1039,6 +1040,7 @@ def page_story(content: dict[str, Any], copy: str = "") -> list[Any]:
         title=content["title"],
         subtitle=content["subtitle"],
         number=content.get("number", ""),
+        note=copy,
         width=FORM_PAGE.width,
     )
     for block in content["blocks"]:

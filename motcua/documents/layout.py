@@ -96,7 +96,7 @@ class Page:
 
 
 # TT 01/2018 Điều 9: the dossier's forms on A5, the register on A4; a register row is wide.
-FORM_PAGE = Page(A5, margin=10 * mm, top=7 * mm, bottom=9 * mm)
+FORM_PAGE = Page(A5, margin=10 * mm, top=6 * mm, bottom=8 * mm)
 REGISTER_PAGE = Page(landscape(A4), margin=10 * mm, top=8 * mm, bottom=11 * mm)
 
 
@@ -117,7 +117,7 @@ class Styles:
 def styles() -> Styles:
     register_fonts()
     body = ParagraphStyle(
-        "motcua-body", fontName=SERIF, fontSize=9, leading=11.4, spaceAfter=0.8, alignment=TA_LEFT
+        "motcua-body", fontName=SERIF, fontSize=8.8, leading=10.5, spaceAfter=0.5, alignment=TA_LEFT
     )
     return Styles(
         body=body,
@@ -128,7 +128,7 @@ def styles() -> Styles:
             fontSize=11,
             leading=13.5,
             alignment=TA_CENTER,
-            spaceBefore=3,
+            spaceBefore=2,
             spaceAfter=1,
         ),
         subtitle=ParagraphStyle("motcua-subtitle", parent=body, alignment=TA_CENTER, spaceAfter=3),
@@ -138,13 +138,19 @@ def styles() -> Styles:
         place=ParagraphStyle(
             "motcua-place", parent=body, fontSize=9, alignment=TA_CENTER, spaceBefore=2
         ),
-        qr=ParagraphStyle("motcua-qr", fontName=SERIF, fontSize=6.2, leading=7.6),
+        qr=ParagraphStyle("motcua-qr", fontName=SERIF, fontSize=5.8, leading=7),
         sign=ParagraphStyle("motcua-sign", parent=body, alignment=TA_CENTER, spaceAfter=0),
         note=ParagraphStyle(
             "motcua-note", parent=body, fontSize=8, leading=10, alignment=TA_JUSTIFY
         ),
         copy=ParagraphStyle(
-            "motcua-copy", parent=body, fontSize=7.5, leading=9, alignment=TA_RIGHT, spaceAfter=0
+            "motcua-copy",
+            parent=body,
+            fontName=SERIF_BOLD,
+            fontSize=7,
+            leading=8.5,
+            alignment=TA_RIGHT,
+            spaceAfter=0,
         ),
     )
 
@@ -184,6 +190,14 @@ def fields(items: Iterable[tuple[str, object]], style: Any = None) -> list[Any]:
     ]
 
 
+def field_line(items: Iterable[tuple[str, object]], style: Any = None) -> list[Any]:
+    """Several fields on one line ("Label: value; Label: value"); empty values are left out."""
+    parts = [
+        f"{esc(label)}: <b>{esc(value)}</b>" for label, value in items if value not in (None, "")
+    ]
+    return [markup("; ".join(parts), style)] if parts else []
+
+
 def spacer(height_mm: float) -> Any:
     return Spacer(1, height_mm * mm)
 
@@ -192,7 +206,7 @@ def spacer(height_mm: float) -> Any:
 # The QR block (TT 01/2023/TT-VPCP) and the heading of an administrative document
 # ---------------------------------------------------------------------------------------------
 
-QR_SIZE = 22 * mm
+QR_SIZE = 20 * mm
 QR_BORDER = 2  # modules of light margin inside the symbol's box (the page margin adds more)
 
 
@@ -314,17 +328,19 @@ def document_heading(
     title: str,
     subtitle: Sequence[str] = (),
     number: str = "",
+    note: str = "",
     width: float,
 ) -> list[Any]:
     """QR block at the top-left (TT 01/2023: at the top-left of every document the system issues)
     with the same fields as small text beside it; then the issuing agency and the national motto
     (ND 30/2020 Phụ lục I), the number ("Số: …") under the agency beside the place and date, the
-    title."""
+    title. ``note`` goes at the top right, beside the QR block (which copy of a form it is)."""
     s = styles()
     beside = markup("<br/>".join(f"{esc(label)}: {esc(value)}" for label, value in qr), s.qr)
+    rest = width - QR_SIZE - 2 * mm
     qr_block = Table(
-        [[QrSymbol(qr_payload(qr)), beside]],
-        colWidths=[QR_SIZE + 2 * mm, width - QR_SIZE - 2 * mm],
+        [[QrSymbol(qr_payload(qr)), beside, para(note, s.copy) if note else ""]],
+        colWidths=[QR_SIZE + 2 * mm, rest * 0.62, rest * 0.38],
         style=_PLAIN,
         hAlign="LEFT",
     )
@@ -567,7 +583,7 @@ def signatures(
     *,
     width: float,
     recipients: Sequence[str] = (),
-    signing_room: float = 13,
+    signing_room: float = 11,
 ) -> Any:
     """Signature blocks side by side; "Nơi nhận" on the left when the document has one.
     ``signing_room`` is the height left to sign in, in mm."""
