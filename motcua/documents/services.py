@@ -332,15 +332,18 @@ class DocumentLink:
 
 
 def _link_title(kind: Kind, number: str) -> str:
+    """The label of the officers' button: the labels they had before the form sets, and one per
+    number a set gives a kind."""
     titles = {
-        Kind.RECEIPT: _("Giấy tiếp nhận, hẹn trả (Mẫu %(number)s)"),
-        Kind.SUPPLEMENT_REQUEST: _("Phiếu yêu cầu bổ sung (Mẫu %(number)s)"),
-        Kind.REFUSAL: _("Phiếu từ chối (Mẫu %(number)s)"),
-        Kind.APOLOGY: _("Văn bản xin lỗi, hẹn lại (Mẫu %(number)s)"),
-        Kind.STOP_NOTICE: _("Thông báo dừng giải quyết (Mẫu %(number)s)"),
-        Kind.CONTROL_SLIP: _("Phiếu kiểm soát quá trình (Mẫu %(number)s)"),
+        (Kind.RECEIPT, "01"): _("In giấy tiếp nhận (Mẫu 01)"),
+        (Kind.SUPPLEMENT_REQUEST, "02"): _("Phiếu yêu cầu bổ sung (Mẫu 02)"),
+        (Kind.REFUSAL, "03"): _("Phiếu từ chối tiếp nhận (Mẫu 03)"),
+        (Kind.APOLOGY, "04"): _("Phiếu xin lỗi, hẹn lại (Mẫu 04)"),
+        (Kind.CONTROL_SLIP, "05"): _("Phiếu kiểm soát quá trình (Mẫu 05)"),
+        (Kind.STOP_NOTICE, "05"): _("Thông báo dừng giải quyết (Mẫu 05)"),
+        (Kind.CONTROL_SLIP, "06"): _("Phiếu kiểm soát quá trình (Mẫu 06)"),
     }
-    return titles[kind] % {"number": number}
+    return titles.get((kind, number)) or f"Mẫu {number}"
 
 
 def dossier_documents(

@@ -131,12 +131,12 @@ class TestTheFormSetOfTheDateOfReceipt:
             ("01", 4),  # the new appointment after the supplement
             ("06", None),
         ]
-        assert links[0].title == "Giấy tiếp nhận, hẹn trả (Mẫu 01), ngày 05/01/2026"
+        assert links[0].title == "In giấy tiếp nhận (Mẫu 01), ngày 05/01/2026"
         assert links[-1].title == "Phiếu kiểm soát quá trình (Mẫu 06)"
         april = receive("1.004222", at(2025, 4, 24, 10))
         links = dossier_documents(dossier=april, events=list(april.events.order_by("seq")))
         assert [(link.form, link.title) for link in links] == [
-            ("01", "Giấy tiếp nhận, hẹn trả (Mẫu 01)"),
+            ("01", "In giấy tiếp nhận (Mẫu 01)"),
             ("05", "Phiếu kiểm soát quá trình (Mẫu 05)"),
         ]
 
