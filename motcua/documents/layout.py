@@ -669,7 +669,7 @@ def build_pdf(
         text = page_footers[doc.page - 1] if doc.page <= len(page_footers) else footer
         if text:
             canvas.saveState()
-            canvas.setFont(SERIF, 6.5)
+            canvas.setFont(SERIF, 6)
             canvas.drawRightString(
                 page.size[0] - page.margin, page.bottom / 2, clean(f"{text} — Trang {doc.page}")
             )
