@@ -13,7 +13,8 @@ from django_stubs_ext import StrOrPromise
 
 from motcua.accounts.models import User
 from motcua.core import clock
-from motcua.dossiers.models import Dossier, DossierEvent, Outcome, Status, Timeliness
+from motcua.documents.services import dossier_documents
+from motcua.dossiers.models import Dossier, DossierEvent, Outcome, Timeliness
 from motcua.dossiers.projection import EventType
 from motcua.units.models import Unit
 
@@ -41,14 +42,6 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     EventType.LIMIT_CASE_CHANGED: _("Áp dụng trường hợp thời hạn khác"),
     EventType.FORWARDED: _("Chuyển hồ sơ giấy cho đơn vị giải quyết"),
     EventType.HANDED_OVER: _("Bàn giao do sắp xếp đơn vị"),
-}
-
-FORM_TITLES: dict[str, StrOrPromise] = {
-    "01": _("In giấy tiếp nhận (Mẫu 01)"),
-    "02": _("Phiếu yêu cầu bổ sung (Mẫu 02)"),
-    "03": _("Phiếu từ chối tiếp nhận (Mẫu 03)"),
-    "04": _("Phiếu xin lỗi, hẹn lại (Mẫu 04)"),
-    "05": _("Phiếu kiểm soát quá trình (Mẫu 05)"),
 }
 
 
@@ -142,21 +135,13 @@ def event_details(event: DossierEvent) -> list[str]:
     return lines
 
 
-def dossier_forms(dossier: Dossier, events: list[DossierEvent]) -> list[tuple[str, StrOrPromise]]:
-    """The official forms that apply to the dossier now: (number, title)."""
-    kinds = {event.type for event in events}
-    forms: list[str] = []
-    if dossier.received_at is not None:
-        forms.append("01")
-    if EventType.SUPPLEMENT_REQUESTED in kinds:
-        forms.append("02")
-    if dossier.status == Status.NOT_RECEIVED:
-        forms.append("03")
-    if EventType.APOLOGY_ISSUED in kinds:
-        forms.append("04")
-    if dossier.received_at is not None:
-        forms.append("05")
-    return [(number, FORM_TITLES[number]) for number in forms]
+def dossier_forms(
+    dossier: Dossier, events: list[DossierEvent]
+) -> list[tuple[str, str, int | None]]:
+    """The official forms of the dossier, numbered as in its form set: (number, title, event of
+    the notice or None); every notice ever issued is listed (documents.services)."""
+    links = dossier_documents(dossier=dossier, events=events)
+    return [(link.form, link.title, link.event) for link in links]
 
 
 @dataclass

@@ -73,7 +73,6 @@ PAGE_SIZE = 25
 LIST_LIMIT = 50
 # How long the home page lists dossiers whose due date moved (decision 8: officers are told).
 CHANGED_DUE_DAYS = 7
-PDF_FORMS = ("01", "02", "03", "04", "05")
 RECEPTION_ROLES = frozenset({Role.RECEPTION, Role.POSTAL})
 HANDLER_ROLES = frozenset({Role.SPECIALIST, Role.LEADER})
 OFFICER_ROLES = frozenset(
@@ -474,12 +473,16 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 @officer_required()
 def dossier_form_pdf(request: HttpRequest, ref: str, form: str) -> HttpResponse:
-    """Mẫu 01–05 of TT 01/2018 for the dossier; a form that does not apply (yet) is a 404."""
-    if form not in PDF_FORMS:
+    """A form of the dossier, numbered as in its form set; ``?su-kien=N`` picks the notice issued
+    at event N. A form that does not apply (yet) is a 404."""
+    event = request.GET.get("su-kien", "")
+    if event and not (event.isascii() and event.isdigit()):
         raise Http404("Không có mẫu này.")
     dossier = _dossier(request, ref)
     try:
-        content = render_dossier_form(form=form, dossier=dossier, now=clock.now())
+        content = render_dossier_form(
+            form=form, dossier=dossier, now=clock.now(), event=int(event) if event else None
+        )
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return _pdf(content, f"mau-{form}-{dossier.code or dossier.pk}.pdf")

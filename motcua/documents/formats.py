@@ -55,3 +55,39 @@ def money(amount: str | Decimal | int | None) -> str:
 def count(value: int) -> str:
     """01, 02 … 10: counts of papers and sets are written with two digits on the forms."""
     return f"{value:02d}"
+
+
+FEE_EXEMPT = "Miễn"
+FEE_UNCONFIGURED = "Chưa cấu hình theo nghị quyết HĐND tỉnh"
+FEE_UNKNOWN = "Chưa xác định"
+
+
+def fee_amount_text(line: dict[str, object]) -> str:
+    """A fee line of ``Dossier.fees`` as the receipt writes its amount (decision 11; the contract
+    of catalog.selectors.fee_amount_text): "12.000 đồng/trang", "Miễn", "Chưa cấu hình theo nghị
+    quyết HĐND tỉnh". A legacy line (no "status", received before fees had one) shows its amount,
+    except 0, which cannot tell exempt from unset: "Chưa xác định". Never "0 đồng"."""
+    status = line.get("status")
+    if status == "exempt":
+        return FEE_EXEMPT
+    if status == "unconfigured":
+        return FEE_UNCONFIGURED
+    if status not in (None, "amount"):
+        return FEE_UNKNOWN
+    amount = line.get("amount")
+    try:
+        number = Decimal(str(amount)) if amount not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return FEE_UNKNOWN
+    if number <= 0:
+        return FEE_UNKNOWN
+    text = money(number)
+    return f"{text}/{line['unit']}" if line.get("unit") else text
+
+
+def fee_text(line: dict[str, object]) -> str:
+    """ "Lệ phí cấp bản sao: 12.500 đồng/trang (Nghị quyết số …/NQ-HĐND)"."""
+    text = f"{line.get('name') or 'Phí, lệ phí'}: {fee_amount_text(line)}"
+    if line.get("status") == "amount" and line.get("resolution"):
+        text += f" ({line['resolution']})"
+    return text

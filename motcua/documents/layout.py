@@ -22,17 +22,21 @@ from xml.sax.saxutils import escape
 from reportlab import rl_config
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
     HRFlowable,
+    KeepInFrame,
+    PageBreak,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -85,9 +89,14 @@ class Page:
         """The width of the text frame."""
         return float(self.size[0] - 2 * self.margin)
 
+    @property
+    def height(self) -> float:
+        """The height of the text frame (the frame has no padding of its own)."""
+        return float(self.size[1] - self.top - self.bottom)
 
-# TT 01/2018 Điều 9: Mẫu 01–05 on A5, the register (Mẫu 06) on A4; a register row is wide.
-FORM_PAGE = Page(A5, margin=11 * mm, top=8 * mm, bottom=10 * mm)
+
+# TT 01/2018 Điều 9: the dossier's forms on A5, the register on A4; a register row is wide.
+FORM_PAGE = Page(A5, margin=10 * mm, top=6 * mm, bottom=8 * mm)
 REGISTER_PAGE = Page(landscape(A4), margin=10 * mm, top=8 * mm, bottom=11 * mm)
 
 
@@ -101,13 +110,14 @@ class Styles:
     qr: Any
     sign: Any
     note: Any
+    copy: Any
 
 
 @cache
 def styles() -> Styles:
     register_fonts()
     body = ParagraphStyle(
-        "motcua-body", fontName=SERIF, fontSize=9.5, leading=12.5, spaceAfter=1.2, alignment=TA_LEFT
+        "motcua-body", fontName=SERIF, fontSize=8.8, leading=10.5, spaceAfter=0.5, alignment=TA_LEFT
     )
     return Styles(
         body=body,
@@ -115,23 +125,32 @@ def styles() -> Styles:
             "motcua-title",
             parent=body,
             fontName=SERIF_BOLD,
-            fontSize=11.5,
-            leading=14.5,
+            fontSize=11,
+            leading=13.5,
             alignment=TA_CENTER,
-            spaceBefore=5,
+            spaceBefore=2,
             spaceAfter=1,
         ),
-        subtitle=ParagraphStyle("motcua-subtitle", parent=body, alignment=TA_CENTER, spaceAfter=4),
+        subtitle=ParagraphStyle("motcua-subtitle", parent=body, alignment=TA_CENTER, spaceAfter=3),
         heading=ParagraphStyle(
             "motcua-heading", parent=body, fontSize=8, leading=10, alignment=TA_CENTER
         ),
         place=ParagraphStyle(
             "motcua-place", parent=body, fontSize=9, alignment=TA_CENTER, spaceBefore=2
         ),
-        qr=ParagraphStyle("motcua-qr", fontName=SERIF, fontSize=6.2, leading=7.6),
+        qr=ParagraphStyle("motcua-qr", fontName=SERIF, fontSize=5.8, leading=7),
         sign=ParagraphStyle("motcua-sign", parent=body, alignment=TA_CENTER, spaceAfter=0),
         note=ParagraphStyle(
-            "motcua-note", parent=body, fontSize=8.5, leading=11, alignment=TA_JUSTIFY
+            "motcua-note", parent=body, fontSize=8, leading=10, alignment=TA_JUSTIFY
+        ),
+        copy=ParagraphStyle(
+            "motcua-copy",
+            parent=body,
+            fontName=SERIF_BOLD,
+            fontSize=7,
+            leading=8.5,
+            alignment=TA_RIGHT,
+            spaceAfter=0,
         ),
     )
 
@@ -171,6 +190,14 @@ def fields(items: Iterable[tuple[str, object]], style: Any = None) -> list[Any]:
     ]
 
 
+def field_line(items: Iterable[tuple[str, object]], style: Any = None) -> list[Any]:
+    """Several fields on one line ("Label: value; Label: value"); empty values are left out."""
+    parts = [
+        f"{esc(label)}: <b>{esc(value)}</b>" for label, value in items if value not in (None, "")
+    ]
+    return [markup("; ".join(parts), style)] if parts else []
+
+
 def spacer(height_mm: float) -> Any:
     return Spacer(1, height_mm * mm)
 
@@ -179,7 +206,7 @@ def spacer(height_mm: float) -> Any:
 # The QR block (TT 01/2023/TT-VPCP) and the heading of an administrative document
 # ---------------------------------------------------------------------------------------------
 
-QR_SIZE = 24 * mm
+QR_SIZE = 20 * mm
 QR_BORDER = 2  # modules of light margin inside the symbol's box (the page margin adds more)
 
 
@@ -300,16 +327,20 @@ def document_heading(
     place_date: str,
     title: str,
     subtitle: Sequence[str] = (),
+    number: str = "",
+    note: str = "",
     width: float,
 ) -> list[Any]:
     """QR block at the top-left (TT 01/2023: at the top-left of every document the system issues)
     with the same fields as small text beside it; then the issuing agency and the national motto
-    (ND 30/2020 Phụ lục I), the place and date, the title."""
+    (ND 30/2020 Phụ lục I), the number ("Số: …") under the agency beside the place and date, the
+    title. ``note`` goes at the top right, beside the QR block (which copy of a form it is)."""
     s = styles()
     beside = markup("<br/>".join(f"{esc(label)}: {esc(value)}" for label, value in qr), s.qr)
+    rest = width - QR_SIZE - 2 * mm
     qr_block = Table(
-        [[QrSymbol(qr_payload(qr)), beside]],
-        colWidths=[QR_SIZE + 2 * mm, width - QR_SIZE - 2 * mm],
+        [[QrSymbol(qr_payload(qr)), beside, para(note, s.copy) if note else ""]],
+        colWidths=[QR_SIZE + 2 * mm, rest * 0.62, rest * 0.38],
         style=_PLAIN,
         hAlign="LEFT",
     )
@@ -329,7 +360,7 @@ def document_heading(
         hAlign="LEFT",
     )
     place = Table(
-        [["", para(place_date, s.place)]],
+        [[para(number, s.place) if number else "", para(place_date, s.place)]],
         colWidths=[width * 0.42, width * 0.58],
         style=_PLAIN,
         hAlign="LEFT",
@@ -547,8 +578,15 @@ class Signature:
     note: str = "(Ký và ghi rõ họ tên)"
 
 
-def signatures(blocks: Sequence[Signature], *, width: float, recipients: Sequence[str] = ()) -> Any:
-    """Signature blocks side by side; "Nơi nhận" on the left when the document has one."""
+def signatures(
+    blocks: Sequence[Signature],
+    *,
+    width: float,
+    recipients: Sequence[str] = (),
+    signing_room: float = 11,
+) -> Any:
+    """Signature blocks side by side; "Nơi nhận" on the left when the document has one.
+    ``signing_room`` is the height left to sign in, in mm."""
     s = styles()
     columns: list[list[Any]] = []
     if recipients:
@@ -561,7 +599,7 @@ def signatures(blocks: Sequence[Signature], *, width: float, recipients: Sequenc
             [
                 markup(f"<b>{esc(block.title.upper())}</b>", s.sign),
                 para(block.note, s.heading),
-                spacer(15),
+                spacer(signing_room),
                 markup(f"<b>{esc(block.name)}</b>", s.sign),
             ]
         )
@@ -572,17 +610,47 @@ def signatures(blocks: Sequence[Signature], *, width: float, recipients: Sequenc
         colWidths=[width / len(columns)] * len(columns),
         style=_PLAIN,
         hAlign="LEFT",
-        spaceBefore=6,
+        spaceBefore=4,
     )
 
 
+def fitted(story: Sequence[Any], page: Page) -> Any:
+    """The story kept on one page: drawn as it is when it fits, else shrunk to fit (a notice
+    belongs on one sheet; a dossier with very many papers prints smaller rather than spill)."""
+    return KeepInFrame(page.width, page.height, list(story), mode="shrink")
+
+
+def natural_height(story: Sequence[Any], page: Page) -> float:
+    """The height the story takes on the page's frame, unshrunk."""
+    register_fonts()
+    total = 0.0
+    for flowable in story:
+        _, height = flowable.wrap(page.width, page.height)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def page_break() -> Any:
+    return PageBreak()
+
+
 def build_pdf(
-    story: Sequence[Any], *, page: Page, title: str, subject: str = "", footer: str = ""
+    story: Sequence[Any],
+    *,
+    page: Page,
+    title: str,
+    subject: str = "",
+    footer: str = "",
+    page_footers: Sequence[str] = (),
 ) -> bytes:
-    """The PDF bytes; the same story gives the same bytes (no timestamps or random ids)."""
+    """The PDF bytes; the same story gives the same bytes (no timestamps or random ids).
+
+    ``page_footers`` gives the footer of each page in turn (the copies of a receipt); pages
+    past them, or all pages without them, carry ``footer``.
+    """
     register_fonts()
     buffer = BytesIO()
-    document = SimpleDocTemplate(
+    document = BaseDocTemplate(
         buffer,
         pagesize=page.size,
         leftMargin=page.margin,
@@ -598,13 +666,27 @@ def build_pdf(
     )
 
     def decorate(canvas: Any, doc: Any) -> None:
-        if footer:
+        text = page_footers[doc.page - 1] if doc.page <= len(page_footers) else footer
+        if text:
             canvas.saveState()
-            canvas.setFont(SERIF, 6.5)
+            canvas.setFont(SERIF, 6)
             canvas.drawRightString(
-                page.size[0] - page.margin, page.bottom / 2, clean(f"{footer} — Trang {doc.page}")
+                page.size[0] - page.margin, page.bottom / 2, clean(f"{text} — Trang {doc.page}")
             )
             canvas.restoreState()
 
-    document.build(list(story), onFirstPage=decorate, onLaterPages=decorate)
+    # A frame without padding: the text runs exactly between the margins.
+    frame = Frame(
+        page.margin,
+        page.bottom,
+        page.width,
+        page.height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
+    document.build(list(story))
     return buffer.getvalue()

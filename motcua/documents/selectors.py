@@ -1,4 +1,5 @@
-"""What the forms read: a dossier with its events and the units they name; a unit's register."""
+"""What the forms read: a dossier with its events and the units they name; a unit's register;
+the notices a dossier was issued."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.db.models import OuterRef, Subquery
 
 from motcua.core import clock
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.documents.forms import DossierFacts, RegisterEntry
+from motcua.documents.forms import FORWARDED, DossierFacts, RegisterEntry
+from motcua.documents.models import IssuedNotice
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType
 from motcua.units.models import Unit
@@ -24,7 +26,9 @@ def dossier_facts(*, dossier: Dossier, now: dt.datetime) -> DossierFacts:
     )
     if fresh is None:
         raise NotFound(f"Không tìm thấy hồ sơ {dossier}.", code="dossier_not_found")
-    events = list(DossierEvent.objects.filter(dossier=fresh).order_by("seq"))
+    events = list(
+        DossierEvent.objects.filter(dossier=fresh).select_related("actor").order_by("seq")
+    )
     ids: set[object] = {fresh.receiving_unit_id, fresh.resolving_unit_id}
     for event in events:
         ids.add(event.unit_id)
@@ -38,19 +42,18 @@ def dossier_facts(*, dossier: Dossier, now: dt.datetime) -> DossierFacts:
 
 
 def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[RegisterEntry]:
-    """Dossiers received at ``unit`` on the local dates ``start``–``end``, in order of receipt."""
-    if end < start:
-        raise InvalidInput(
-            f"Ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.",
-            code="invalid_period",
-        )
+    """Dossiers received at ``unit`` on the local dates ``start``–``end``, in order of receipt,
+    with their numbers in the unit's book of the year (given by services.register_enter)."""
+    check_period(start, end)
     zone = clock.authority_tz()
     first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    # "Ngày chuyển hồ sơ": the first hand-over from the desk to whoever resolves it.
+    # "Ngày chuyển hồ sơ": the desk's hand-over to the resolving body, else the first assignment
+    # or transfer (histories recorded before forwarding was an event of its own).
     forwarded = (
         DossierEvent.objects.filter(
-            dossier=OuterRef("pk"), type__in=[EventType.ASSIGNED, EventType.TRANSFERRED]
+            dossier=OuterRef("pk"),
+            type__in=[FORWARDED, EventType.ASSIGNED, EventType.TRANSFERRED],
         )
         .order_by("seq")
         .values("at")[:1]
@@ -60,6 +63,8 @@ def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[Regist
         .annotate(forwarded_at=Subquery(forwarded))
         .order_by("received_at", "code")
         .values_list(
+            "register_entry__number",
+            "register_entry__year",
             "code",
             "procedure_version__name",
             "applicant_name",
@@ -75,9 +80,27 @@ def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[Regist
             "outcome",
             "timeliness",
             "appointment_at",
+            "delivery",
+            "postal_tracking",
         )
     )
     return [RegisterEntry(*row) for row in rows]
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise InvalidInput(
+            f"Ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.",
+            code="invalid_period",
+        )
+
+
+def issued_notices(*, dossier: Dossier) -> list[IssuedNotice]:
+    """The notices of the dossier frozen so far, in the order of the events that issued them
+    (without their PDF bytes)."""
+    return list(
+        IssuedNotice.objects.filter(dossier=dossier).defer("pdf", "content").order_by("event_seq")
+    )
 
 
 def dossier_find(*, code: str) -> Dossier:

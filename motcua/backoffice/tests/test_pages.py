@@ -81,7 +81,7 @@ def test_the_dossier_page(desk, receive, client_for, frozen):
     assert "Tiếp nhận hồ sơ" in page  # the timeline
     assert "Cán bộ Tiếp nhận và trả kết quả (một cửa)" in page
     assert "In giấy tiếp nhận (Mẫu 01)" in page
-    assert "Phiếu kiểm soát quá trình (Mẫu 05)" in page
+    assert "Phiếu kiểm soát quá trình (Mẫu 06)" in page
     assert "Mẫu 04" not in page
     # Reception sees reception actions, not the leader's.
     assert 'id="thao-tac-rut-ho-so"' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from io import StringIO
 
 import pytest
@@ -48,7 +49,24 @@ def test_the_default_file_name(desk, receive, tmp_path, monkeypatch):
             ["{code}", "--form", "04"],
             "Hồ sơ {code} chưa có phiếu xin lỗi và hẹn lại ngày trả kết quả",
         ),
-        (["{code}", "--form", "9"], "Không có mẫu '9'; chọn một trong các mẫu 01, 02, 03, 04, 05."),
+        (
+            ["{code}", "--form", "9"],
+            "Hồ sơ {code} (tiếp nhận ngày 24/04/2025) in theo bộ mẫu Thông tư 01/2018/TT-VPCP: "
+            "không có mẫu '9'; chọn một trong các mẫu 01, 02, 03, 04, 05.",
+        ),
+        (
+            ["{code}", "--form", "07"],
+            "Hồ sơ {code} (tiếp nhận ngày 24/04/2025) in theo bộ mẫu Thông tư 01/2018/TT-VPCP: "
+            "không có mẫu '07'; chọn một trong các mẫu 01, 02, 03, 04, 05. Mẫu 07 có trong bộ mẫu "
+            "Thông tư 03/2025/TT-VPCP, áp dụng cho hồ sơ tiếp nhận từ ngày 15/09/2025.",
+        ),
+        (
+            ["{code}", "--form", "06"],
+            "Mẫu 06 của bộ mẫu Thông tư 01/2018/TT-VPCP là Sổ theo dõi hồ sơ của đơn vị, không in "
+            "theo từng hồ sơ",
+        ),
+        (["{code}", "--form", "01", "--event", "9"], "Hồ sơ {code} không có Mẫu 01 ban hành tại"),
+        (["{code}"], "Cần --form (số hiệu mẫu) hoặc --list."),
         (["{code}", "--form", "01", "--output", "/khong-co/thu-muc/x.pdf"], "Không ghi được tệp"),
     ],
 )
@@ -59,6 +77,22 @@ def test_bad_input_is_one_line(desk, receive, args, message):
     text = str(error.value)
     assert "\n" not in text
     assert text.startswith(message.format(code=dossier.code))
+
+
+def test_a_notice_of_an_event_and_the_list_of_notices(desk, receive, tmp_path, monkeypatch):
+    dossier = receive("1.004222", at(2025, 10, 24, 10))
+    monkeypatch.chdir(tmp_path)
+    assert run("dossiers-pdf", dossier.code, "--list").strip() == (
+        f"Hồ sơ {dossier.code} chưa có giấy tờ nào được lưu."
+    )
+    run("dossiers-pdf", dossier.code, "--form", "1", "--event", "1")
+    first = (tmp_path / f"{dossier.code}_mau01_su-kien1.pdf").read_bytes()
+    [line] = run("dossiers-pdf", dossier.code, "--list").strip().split("\n")
+    assert line.startswith("Mẫu 01 (tt03-2025), sự kiện 1, ban hành 24/10/2025 10:00, lưu ")
+    assert line.endswith(f"SHA-256 {hashlib.sha256(first).hexdigest()}")
+    # The control slip of a dossier received under TT 03/2025 is Mẫu 06.
+    run("dossiers-pdf", dossier.code, "--form", "06")
+    assert "PHIẾU KIỂM SOÁT" in read_pdf((tmp_path / f"{dossier.code}_mau06.pdf").read_bytes()).text
 
 
 def test_a_register_to_a_file(desk, receive, tmp_path):

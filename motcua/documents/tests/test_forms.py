@@ -1,4 +1,8 @@
-"""Mẫu 01–05 of a dossier: the PDFs are parsed back and their fields checked."""
+"""The forms of a dossier: the PDFs are parsed back and their fields checked.
+
+Dossiers received before 15/09/2025 are printed on the forms of TT 01/2018/TT-VPCP (the control
+slip is Mẫu 05), those received from that day on the forms of TT 03/2025/TT-VPCP (Mẫu 05 is the
+stop notice, the control slip Mẫu 06): test_notices.py covers the choice itself."""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from motcua.accounts.models import Role
 from motcua.calendars.tests.calendar_data import at
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.documents import forms
-from motcua.documents.layout import QrSymbol
+from motcua.documents.forms import control_slip_content
+from motcua.documents.formsets import TT_01_2018, TT_03_2025
+from motcua.documents.models import IssuedNotice
 from motcua.documents.selectors import dossier_facts
-from motcua.documents.services import FORMS, DocumentNotAvailable, render_dossier_form
+from motcua.documents.services import DocumentNotAvailable, render_dossier_form
 from motcua.documents.tests.conftest import read_pdf
 from motcua.dossiers.models import Delivery, Dossier, DossierEvent, Outcome
 from motcua.dossiers.services import (
@@ -43,16 +48,15 @@ CODE = re.compile(r"000\.12\.34\.H99-\d{6}-\d{4}")
 
 
 def qr_of(form: str, dossier: Dossier, now) -> dict[str, str]:
-    """The fields the QR code of the form holds."""
-    document = forms.BUILDERS[form](dossier_facts(dossier=dossier, now=now))
-    symbol = next(
-        cell
-        for flowable in document.story
-        for row in getattr(flowable, "_cellvalues", [])
-        for cell in row
-        if isinstance(cell, QrSymbol)
-    )
-    return dict(line.split(": ", 1) for line in symbol.payload.split("\n"))
+    """The fields the QR code of the form holds: a notice's as it was frozen at its first print,
+    the control slip's as it stands."""
+    render_dossier_form(form=form, dossier=dossier, now=now)
+    notice = IssuedNotice.objects.filter(dossier=dossier, form=form).order_by("-event_seq").first()
+    if notice is not None:
+        qr = notice.content["qr"]
+    else:
+        qr = control_slip_content(dossier_facts(dossier=dossier, now=now))["qr"]
+    return dict(qr)
 
 
 def supplemented(desk, dossier):
@@ -115,8 +119,14 @@ class TestReceipt:
             ),
         )
         pdf = read_pdf(render_dossier_form(form="01", dossier=dossier, now=at(2025, 4, 24, 10, 5)))
-        assert len(pdf.pages) == 1
+        # Two copies (liên), a sheet each: one kept with the control slip, one for the applicant.
+        assert len(pdf.pages) == 2
         assert pdf.size() == A5
+        first, second = (" ".join(page.split()) for page in pdf.pages)
+        assert "Liên 1: Lưu tại Bộ phận Một cửa" in first
+        assert "Liên 2: Giao cho người nộp hồ sơ" in second
+        title = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+        assert first.split(title)[1] == second.split(title)[1]  # the same receipt on both
         text = pdf.flat
         for expected in [
             "ỦY BAN NHÂN DÂN XÃ MỘT",
@@ -125,25 +135,30 @@ class TestReceipt:
             "Xã Một, ngày 24 tháng 4 năm 2025",
             "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
             f"Mã hồ sơ: {dossier.code}",
-            "Ông/Bà: Trần Thị Ngọc Ánh",
-            "Số định danh: ********2345",
+            "Ông/Bà: Trần Thị Ngọc Ánh; Số định danh: ********2345",
             "Địa chỉ: Số 5, thôn Đồng Tâm, xã Một",
-            "Số điện thoại: 0912345678",
-            "Thư điện tử: anh.tran@example.vn",
+            "Số điện thoại: 0912345678; Thư điện tử: anh.tran@example.vn",
             "Nội dung yêu cầu giải quyết: Đăng ký thường trú",
             "Chủ hồ sơ: Trần Văn Đức",
             "Tờ khai theo mẫu",
             "Giấy tờ chứng minh nơi cư trú",
             "Số lượng hồ sơ: 01 (bộ)",
-            "Thời gian giải quyết hồ sơ theo quy định: 7 ngày làm việc",
+            "Thời gian giải quyết hồ sơ theo quy định: 07 ngày làm việc",
             "Thời gian nhận hồ sơ: 10 giờ 00 phút, ngày 24/04/2025",
             "17 giờ 00 phút, ngày 07/05/2025",
             "Đăng ký nhận kết quả: Tại Bộ phận Một cửa",
+            "Vào Sổ theo dõi hồ sơ năm 2025, quyển số 01, số thứ tự 01.",
             "NGƯỜI NỘP HỒ SƠ",
             "NGƯỜI TIẾP NHẬN HỒ SƠ",
             "Cán bộ Tiếp nhận và trả kết quả",
+            # Received before ND 118/2025 and TT 03/2025: the forms and the decree of 2018.
+            "Mẫu số 01 TT 01/2018/TT-VPCP (NĐ 61/2018/NĐ-CP)",
         ]:
             assert expected in text, expected
+        for page in pdf.pages:  # both signature blocks on each sheet, nothing spilt
+            flat = " ".join(page.split())
+            assert "NGƯỜI NỘP HỒ SƠ" in flat
+            assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in flat
         assert "001099012345" not in text
         assert "Trần Thị Ngọc Ánh" in pdf.text  # composed (NFC), on one line
 
@@ -156,13 +171,14 @@ class TestReceipt:
             "Số định danh": "********2345",
             "Giấy tờ": "Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
             "Hệ thống": "motcua",
-            "Phát hành": "24/04/2025 10:05",
+            # A notice is issued at its event: the time of receipt, not of printing.
+            "Phát hành": "24/04/2025 10:00",
             "Hẹn trả": "07/05/2025 17:00",
         }
         assert qr_of("01", dossier, now) == expected
         lines = read_pdf(render_dossier_form(form="01", dossier=dossier, now=now)).pages[0]
-        # The same fields as text beside the code, above everything else on the page.
-        head = lines.split("\n")
+        # The same fields as text beside the code, above everything else on the page but the copy.
+        head = [line.strip() for line in lines.split("\n")]
         start = head.index(f"Mã hồ sơ: {dossier.code}")
         assert head[start : start + 7] == [f"{key}: {value}" for key, value in expected.items()]
         assert head.index("Hẹn trả: 07/05/2025 17:00") < next(
@@ -192,16 +208,28 @@ class TestReceipt:
         ).flat
         assert "Phí chứng thực bản sao: 2.000 đồng/trang" in text
         assert "Lệ phí cấp bản sao: 12.500 đồng" in text
-        assert "Thời gian giải quyết hồ sơ theo quy định: 1 ngày làm việc" in text
+        assert "Thời gian giải quyết hồ sơ theo quy định: 01 ngày làm việc" in text
         assert "Qua bưu chính (địa chỉ: Thôn 1, xã Một)" in text
 
-    def test_rendering_is_a_read(self, desk, receive):
+    def test_printing_never_writes_the_dossier(self, desk, receive):
+        """The first print of a notice stores it (and its register number); no print writes
+        to the dossier or its history, and a reprint only reads."""
         dossier = receive("1.004222", at(2025, 4, 24, 10))
         version, events = dossier.version, DossierEvent.objects.count()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as first:
             for form in ("01", "05"):
                 render_dossier_form(form=form, dossier=dossier, now=at(2025, 4, 25, 9))
-        statements = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries]
+        writes = [
+            q["sql"]
+            for q in first.captured_queries
+            if q["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        ]
+        assert writes
+        assert all('"documents_' in sql for sql in writes), writes
+        with CaptureQueriesContext(connection) as again:
+            for form in ("01", "05"):
+                render_dossier_form(form=form, dossier=dossier, now=at(2025, 4, 26, 9))
+        statements = [q["sql"].lstrip().split()[0].upper() for q in again.captured_queries]
         assert set(statements) <= {"SELECT", "SAVEPOINT", "RELEASE"}, statements
         dossier.refresh_from_db()
         assert (dossier.version, DossierEvent.objects.count()) == (version, events)
@@ -223,8 +251,10 @@ class TestSupplementRequest:
             "Yêu cầu Ông/Bà hoàn thiện hồ sơ gồm những nội dung sau:",
             "Giấy tờ chứng minh nơi cư trú",
             "Lý do: Bản sao không rõ nét",
-            "liên hệ Cán bộ Chuyên viên xử lý, Ủy ban nhân dân xã Một",
+            "liên hệ Cán bộ Chuyên viên xử lý, Ủy ban nhân dân xã Một, điện thoại",
             "NGƯỜI HƯỚNG DẪN",
+            "Số: 01/PYCBS",
+            "Mẫu số 02 PL I TT 03/2025/TT-VPCP (NĐ 118/2025/NĐ-CP)",
         ]:
             assert expected in text, expected
         assert "Tờ khai theo mẫu" not in text  # only the papers asked for
@@ -280,9 +310,11 @@ class TestApology:
         dossier = apologised(desk, receive)
         pdf = read_pdf(render_dossier_form(form="04", dossier=dossier, now=at(2026, 2, 24, 11)))
         assert pdf.size() == A5
+        assert len(pdf.pages) == 1
         text = pdf.flat
         for expected in [
-            "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+            "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+            "Số: 01/XL",
             "Xã Một, ngày 24 tháng 02 năm 2026",
             "Kính gửi: Ông/Bà Nguyễn Văn An",
             "Ngày 11/02/2026",
@@ -290,7 +322,7 @@ class TestApology:
             f"Mã hồ sơ: {dossier.code}",
             "Thời hẹn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 25/02/2026",
             "Lý do: Cần xác minh tại nơi cư trú trước đây",
-            "xin lỗi Ông/Bà và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà vào 17 giờ 00 phút, "
+            "xin lỗi Ông/Bà và đề nghị gia hạn thời gian giải quyết hồ sơ đến 17 giờ 00 phút, "
             "ngày 27/02/2026",
             "THỦ TRƯỞNG CƠ QUAN GIẢI QUYẾT",
             "Cán bộ Lãnh đạo",
@@ -299,7 +331,7 @@ class TestApology:
             assert expected in text, expected
         qr = qr_of("04", dossier, at(2026, 2, 24, 11))
         assert qr["Hẹn trả mới"] == "27/02/2026 17:00"
-        assert qr["Giấy tờ"] == "Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả"
+        assert qr["Giấy tờ"] == "Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"
 
 
 class TestControlSlip:
@@ -324,7 +356,7 @@ class TestControlSlip:
             expected_version=dossier.version,
             at=at(2026, 1, 16, 9),
         )
-        pdf = read_pdf(render_dossier_form(form="05", dossier=dossier, now=at(2026, 1, 16, 10)))
+        pdf = read_pdf(render_dossier_form(form="06", dossier=dossier, now=at(2026, 1, 16, 10)))
         assert pdf.size() == A5
         text = pdf.flat
         for expected in [
@@ -339,6 +371,7 @@ class TestControlSlip:
             "Hoàn thành bước 2",
             "Giải quyết (chấp thuận)",
             "Tại Bộ phận Một cửa",
+            "Kết quả giải quyết hồ sơ: Đúng hạn",
         ]:
             assert expected in text, expected
         # assigned, supplement asked, supplement received, step done, resolved, returned
@@ -358,10 +391,11 @@ class TestControlSlip:
             at=at(2026, 2, 27, 9),
         )
         text = read_pdf(
-            render_dossier_form(form="05", dossier=dossier, now=at(2026, 2, 27, 10))
+            render_dossier_form(form="06", dossier=dossier, now=at(2026, 2, 27, 10))
         ).flat
         assert "Quá hạn" in text
-        assert "Hẹn lại (phiếu xin lỗi): 17 giờ 00 phút, ngày 27/02/2026" in text
+        assert "Kết quả giải quyết hồ sơ: Quá hạn" in text
+        assert "Hẹn lại (văn bản xin lỗi): 17 giờ 00 phút, ngày 27/02/2026" in text
 
     def test_consultation_and_transfer(self, desk, receive, other_commune, make_officer):
         neighbour = make_officer(other_commune, Role.SPECIALIST, "chuyenvien-xa-hai")
@@ -455,10 +489,21 @@ class TestNotAvailable:
 
 
 def test_the_forms_have_their_official_titles():
-    assert FORMS == {
+    """The sets as issued, never edited: a new circular adds a set."""
+    assert {form.number: form.title for form in TT_01_2018.forms} == {
         "01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
         "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
         "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
         "04": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
         "05": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+        "06": "Sổ theo dõi hồ sơ",
+    }
+    assert {form.number: form.title for form in TT_03_2025.forms} == {
+        "01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+        "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        "04": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+        "05": "Thông báo dừng giải quyết hồ sơ",
+        "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+        "07": "Sổ theo dõi hồ sơ",
     }

@@ -1,4 +1,5 @@
-"""motcua register-pdf: a unit's register of dossiers (Sổ theo dõi hồ sơ, Mẫu 06) as PDF."""
+"""motcua register-pdf: a unit's register of dossiers (Sổ theo dõi hồ sơ: Mẫu 06 of TT 01/2018,
+Mẫu 07 of TT 03/2025) as PDF, each dossier with its number in the unit's book of the year."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from motcua.units.selectors import unit_find
 
 class Command(DomainCommand):
     help = (
-        "Xuất Sổ theo dõi hồ sơ (Mẫu 06, TT 01/2018/TT-VPCP) của một đơn vị tiếp nhận trong "
-        "một khoảng ngày ra tệp PDF. Ví dụ: motcua register-pdf --unit 000.12.34.H99 "
+        "Xuất Sổ theo dõi hồ sơ (Mẫu 06 của TT 01/2018/TT-VPCP; Mẫu 07 của TT 03/2025/TT-VPCP) "
+        "của một đơn vị tiếp nhận trong một khoảng ngày ra tệp PDF; số thứ tự của mỗi hồ sơ trong "
+        "sổ của năm được cấp một lần, không đổi. Ví dụ: motcua register-pdf --unit 000.12.34.H99 "
         "--from 2025-04-01 --to 2025-04-30"
     )
 
