@@ -82,8 +82,8 @@ def update_rows(
     casts: Sequence[str],
 ) -> None:
     """Set ``columns`` of many rows of ``model``, each row ``(pk, value, …)``: one UPDATE … FROM
-    (VALUES …) per few thousand rows on PostgreSQL (``casts``: each column's SQL type), one
-    prepared UPDATE per row elsewhere."""
+    unnest(arrays) on PostgreSQL (``casts``: each column's SQL type), one prepared UPDATE per row
+    elsewhere."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -91,18 +91,15 @@ def update_rows(
     pk = quote(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            marks = "(" + ", ".join(f"%s::{cast}" for cast in ["bigint", *casts]) + ")"
+            # One array per column: a statement of a few parameters whatever the row count.
+            arrays = ", ".join(f"%s::{cast}[]" for cast in ["bigint", *casts])
             names = ", ".join(["id", *(quote(column) for column in columns)])
             sets = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
-            per = max(1, 60000 // (len(columns) + 1))  # under the 65,535 parameters of a query
-            for start in range(0, len(rows), per):
-                chunk = rows[start : start + per]
-                values = ", ".join([marks] * len(chunk))
-                cursor.execute(
-                    f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) "  # noqa: S608 - names from the model
-                    f"AS v({names}) WHERE t.{pk} = v.id",
-                    [value for row in chunk for value in row],
-                )
+            cursor.execute(
+                f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 - names from the model
+                f"WHERE t.{pk} = v.id",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
             return
         sets = ", ".join(f"{quote(column)} = %s" for column in columns)
         cursor.executemany(

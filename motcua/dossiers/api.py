@@ -27,6 +27,7 @@ from motcua.apiclients.auth import ApiTokenAuth, api_actor
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.core.text import mask_identifier
+from motcua.dossiers.deadlines import deadline_explanation
 from motcua.dossiers.events import history_problems
 from motcua.dossiers.models import (
     DOSSIER_CODE_PATTERN,
@@ -356,7 +357,7 @@ def _detail(dossier: Dossier, user: User) -> dict[str, Any]:
         "components": dossier.components,
         "fees": dossier.fees,
         "involved_units": [_unit(unit) for unit in dossier.involved_units.order_by("path")],
-        "deadline_trace": dossier.deadline_trace,
+        "deadline_trace": deadline_explanation(dossier),
         "event_count": dossier.event_count,
         "last_hash": dossier.last_hash,
     }

@@ -347,6 +347,15 @@ def current_due(
     )
 
 
+def deadline_explanation(dossier: Dossier) -> list[dict[str, Any]]:
+    """How the dossier's due date was counted, step by step: as stored by the transition that
+    decided it, or computed again from its events where a bulk recomputation left none."""
+    if dossier.deadline_trace or dossier.received_at is None:
+        return list(dossier.deadline_trace)
+    result = current_due(dossier, list(dossier.events.order_by("seq")))
+    return [step.as_dict() for step in result.trace] if result is not None else []
+
+
 def due_data(result: DueResult | DueInstant) -> dict[str, Any]:
     """What an event records of a due date it decided."""
     return {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +24,13 @@ from django.db import transaction
 
 from motcua.calendars.models import CalendarChange
 from motcua.calendars.selectors import due_time_policy, schedule_for
-from motcua.calendars.workdays import DueInstant, Schedule, due_instant
+from motcua.calendars.workdays import DueInstant, Pause, Schedule, TimeLimit, due_instant
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
 from motcua.core.db import append_rows, update_rows
-from motcua.dossiers.deadlines import clock_from_state
+from motcua.dossiers.deadlines import recorded_limit
 from motcua.dossiers.events import EventDraft, canonical, chain_hash
-from motcua.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType
 from motcua.dossiers.selectors import open_dossiers_spanning
 from motcua.dossiers.services import dossier_recompute_due, recompute_data
@@ -95,37 +95,41 @@ class RecomputeReport:
 
 
 class _Clocks:
-    """Schedules per receiving unit and the procedure facts the clock needs, read once a run."""
+    """Schedules per receiving unit and procedure, and limits, read or built once a run."""
 
     def __init__(self) -> None:
-        self.schedules: dict[int, Schedule] = {}
-        self.versions: dict[int, tuple[dt.time | None, str]] = {}
+        self.schedules: dict[tuple[int, int], Schedule] = {}
+        self.names: dict[int, str] = {}
+        self.limits: dict[tuple[str, str], TimeLimit] = {}
         self.policy = due_time_policy()
 
     def schedule(self, unit_id: int, version_id: int) -> Schedule:
-        if unit_id not in self.schedules:
-            self.schedules[unit_id] = schedule_for(unit=Unit.objects.get(pk=unit_id))
-        if version_id not in self.versions:
+        key = (unit_id, version_id)
+        schedule = self.schedules.get(key)
+        if schedule is None:
             version = ProcedureVersion.objects.only("same_day_cutoff", "name").get(pk=version_id)
-            self.versions[version_id] = (version.same_day_cutoff, version.name)
-        return self.schedules[unit_id].with_cutoff(self.versions[version_id][0])
+            self.names[version_id] = version.name
+            unit = schedule_for(unit=Unit.objects.get(pk=unit_id))
+            schedule = self.schedules[key] = unit.with_cutoff(version.same_day_cutoff)
+        return schedule
 
     def due(self, state: dict[str, Any], unit_id: int, version_id: int) -> DueInstant:
-        inputs = clock_from_state(state)
-        if inputs is None:  # pragma: no cover - the caller passes non-empty states only
-            raise ValueError("empty clock state")
+        """``due_instant`` over a stored ``Dossier.clock`` (deadlines.clock_from_state, with the
+        limits kept between dossiers)."""
+        value, unit = state["limit"]["value"], state["limit"]["unit"]
+        limit = self.limits.get((value, unit))
+        if limit is None:
+            limit = self.limits[(value, unit)] = recorded_limit(state["limit"])
         return due_instant(
-            inputs.start,
-            inputs.limit,
+            dt.datetime.fromisoformat(state["start"]),
+            limit,
             self.schedule(unit_id, version_id),
-            pauses=inputs.pauses,
+            pauses=[
+                Pause(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
+                for a, b in state["pauses"]
+            ],
             policy=self.policy,
         )
-
-
-def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), BATCH):
-        yield ids[start : start + BATCH]
 
 
 def recompute_after_change(
@@ -135,33 +139,36 @@ def recompute_after_change(
     moment = at or clock.now()
     dates = [dt.date.fromisoformat(day) for day in change.changed_dates]
     reason = f"Lịch thay đổi: {change.summary} (thay đổi #{change.pk})"
-    ids = list(
-        open_dossiers_spanning(dates=dates, province=change.province)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    candidates = open_dossiers_spanning(dates=dates, province=change.province).filter(
+        due_at__isnull=False
     )
     report = RecomputeReport()
     clocks = _Clocks()
-    for batch in _batches(ids):
+    last = 0
+    while True:
+        # By key, a batch at a time: each batch reads its rows locked, in one short transaction.
         with transaction.atomic():
-            _recompute_batch(batch, clocks, reason, moment, report)
+            rows = list(
+                candidates.select_for_update()
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .values_list(*_COLUMNS)[:BATCH]
+            )
+            if not rows:
+                break
+            _recompute_batch(rows, clocks, reason, moment, report)
+        last = rows[-1][0]
         report.batches += 1
     return report
 
 
 def _recompute_batch(
-    ids: Sequence[int],
+    rows: Sequence[tuple[Any, ...]],
     clocks: _Clocks,
     reason: str,
     moment: dt.datetime,
     report: RecomputeReport,
 ) -> None:
-    rows = (
-        Dossier.objects.select_for_update()
-        .filter(pk__in=ids, status__in=OPEN_STATUSES, due_at__isnull=False)
-        .order_by("pk")
-        .values_list(*_COLUMNS)
-    )
     events: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
     messages: list[tuple[Any, ...]] = []
@@ -216,7 +223,7 @@ def _recompute_batch(
         updates.append(
             (pk, result.due_at, result.due_date, draft.seq, draft.hash, version + 1, "[]")
         )
-        name = clocks.versions[version_id][1]
+        name = clocks.names[version_id]
         for channel, recipient, subject, body in due_changed_messages(
             code=code, procedure_name=name, email=email, phone=phone, event_data=data, why=None
         ):
