@@ -89,6 +89,7 @@ def _hours_along(chain: list[Unit]) -> WorkingHours:
     cutoff: dt.time | str = next(
         (u.same_day_cutoff for u in chain if u.same_day_cutoff), config["DEFAULT_SAME_DAY_CUTOFF"]
     )
+    saturday = next((u.saturday_reception for u in chain if u.saturday_reception), "")
     for owner in chain:
         if owner.working_hours:
             return _parse_hours(
@@ -98,9 +99,13 @@ def _hours_along(chain: list[Unit]) -> WorkingHours:
                 summer_from=owner.summer_from,
                 summer_to=owner.summer_to,
                 same_day_cutoff=cutoff,
+                saturday_reception=saturday,
             )
     return _parse_hours(
-        "cấu hình mặc định", config["DEFAULT_WORKING_HOURS"], same_day_cutoff=cutoff
+        "cấu hình mặc định",
+        config["DEFAULT_WORKING_HOURS"],
+        same_day_cutoff=cutoff,
+        saturday_reception=saturday,
     )
 
 

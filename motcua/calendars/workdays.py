@@ -303,6 +303,8 @@ class WorkingHours:
     summer_from: tuple[int, int] | None = None  # (month, day), inclusive
     summer_to: tuple[int, int] | None = None  # (month, day), inclusive
     same_day_cutoff: dt.time = dt.time(15, 0)
+    # When the desk receives on Saturdays (not working time; only said in explanations).
+    saturday_reception: tuple[Window, ...] = ()
 
     @classmethod
     def parse(
@@ -313,12 +315,14 @@ class WorkingHours:
         summer_from: str = "",
         summer_to: str = "",
         same_day_cutoff: dt.time | str = "15:00",
+        saturday_reception: str = "",
     ) -> WorkingHours:
         cutoff = (
             dt.time.fromisoformat(same_day_cutoff)
             if isinstance(same_day_cutoff, str)
             else same_day_cutoff
         )
+        saturday = parse_windows(saturday_reception) if saturday_reception else ()
         if summer:
             if not (summer_from and summer_to):
                 raise CalendarError("Giờ mùa hè cần ngày bắt đầu và ngày kết thúc (MM-DD).")
@@ -328,8 +332,14 @@ class WorkingHours:
                 summer_from=_parse_month_day(summer_from),
                 summer_to=_parse_month_day(summer_to),
                 same_day_cutoff=cutoff,
+                saturday_reception=saturday,
             )
-        return cls(windows=parse_windows(spec), same_day_cutoff=cutoff)
+        return cls(windows=parse_windows(spec), same_day_cutoff=cutoff, saturday_reception=saturday)
+
+    def receives_at(self, instant: dt.datetime) -> bool:
+        """Whether ``instant`` (civil time, a Saturday) is inside the declared reception windows."""
+        clock = instant.time().replace(tzinfo=None)
+        return any(w.start <= clock < w.end for w in self.saturday_reception)
 
     def windows_on(self, day: dt.date) -> tuple[Window, ...]:
         if self.summer_windows and self.summer_from and self.summer_to:
@@ -901,9 +911,18 @@ def _receipt_day_step(received: dt.datetime, schedule: Schedule) -> TraceStep:
     day = received.date()
     stamp = f"{WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
     if not schedule.is_working_day(day):
+        desk = ""
+        if day.weekday() == 5 and schedule.hours.saturday_reception:
+            hours = ",".join(str(w) for w in schedule.hours.saturday_reception)
+            inside = schedule.hours.receives_at(received)
+            desk = (
+                f" (trong giờ tiếp nhận thứ Bảy {hours} của đơn vị)"
+                if inside
+                else f" (ngoài giờ tiếp nhận thứ Bảy {hours} của đơn vị)"
+            )
         why = (
-            f"Ngày tiếp nhận {schedule.calendar.explain(day)}: ngày tiếp nhận không được tính; "
-            "ngày làm việc thứ 1 là ngày làm việc đầu tiên sau ngày tiếp nhận."
+            f"Ngày tiếp nhận {schedule.calendar.explain(day)}{desk}: ngày tiếp nhận không được "
+            "tính; ngày làm việc thứ 1 là ngày làm việc đầu tiên sau ngày tiếp nhận."
         )
         reason = "received_on_day_off"
     elif received >= schedule.end_of_day(day):

@@ -99,6 +99,7 @@ def demo_load(*, province_code: int = DEMO_PROVINCE, communes_with_staff: int = 
         committee.summer_working_hours = "07:00-11:30,14:00-17:30"
         committee.summer_from, committee.summer_to = "05-01", "09-30"
         committee.same_day_cutoff = dt.time(15, 0)
+        committee.saturday_reception = "07:30-11:30"  # desks that open on Saturday mornings
         unit_update(unit=committee, parent_changed=False)
     existing = {unit.name for unit in subtree}
     for name, kind in DEPARTMENTS:

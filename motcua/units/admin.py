@@ -105,6 +105,7 @@ class UnitAdmin(UnitScopedAdmin):
                     "summer_from",
                     "summer_to",
                     "same_day_cutoff",
+                    "saturday_reception",
                 ]
             },
         ),

@@ -32,6 +32,7 @@ _COPIED_FIELDS = (
     "summer_from",
     "summer_to",
     "same_day_cutoff",
+    "saturday_reception",
     "address",
     "phone",
 )

@@ -467,3 +467,33 @@ class TestCalendarData:
         schedule = Schedule(official_calendar(), hours)
         result = compute_due(at(2026, 6, 1, 9), TimeLimit(1, LimitUnit.WORKING_DAY), schedule)
         assert result.due_at == at(2026, 6, 2, 17, 30)
+
+
+class TestSaturdayReception:
+    """A desk that receives on Saturday mornings declares its windows; the count is unchanged
+    (decision 1), the explanation says whether the receipt was inside them."""
+
+    def schedule(self) -> Schedule:
+        return Schedule(
+            official_calendar(),
+            WorkingHours.parse("07:30-11:30,13:30-17:00", saturday_reception="07:30-11:30"),
+        )
+
+    def test_a_saturday_receipt_counts_from_its_date(self):
+        result = compute_due(
+            at(2026, 3, 7, 9), TimeLimit(1, LimitUnit.WORKING_DAY), self.schedule()
+        )
+        assert result.due_date == dt.date(2026, 3, 9)
+        (start,) = [s for s in result.trace if s.kind == "counted_from"]
+        assert "trong giờ tiếp nhận thứ Bảy 07:30-11:30 của đơn vị" in start.message
+
+    def test_outside_the_windows_it_is_said(self):
+        result = compute_due(
+            at(2026, 3, 7, 14), TimeLimit(1, LimitUnit.WORKING_DAY), self.schedule()
+        )
+        assert result.due_date == dt.date(2026, 3, 9)
+        assert "ngoài giờ tiếp nhận thứ Bảy" in result.trace[1].message
+
+    def test_bad_windows_are_refused(self):
+        with pytest.raises(CalendarError):
+            WorkingHours.parse("07:30-11:30", saturday_reception="11:30-07:30")
