@@ -9,14 +9,13 @@ stored in bulk: one dossier at a time through the services would take hours for 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Membership, Role
@@ -43,13 +42,19 @@ from motcua.dossiers.deadlines import (
     recorded_limit,
     supplement_decision,
 )
-from motcua.dossiers.events import HEADER, EventDraft, canonical, chain_hash, dossier_header
+from motcua.dossiers.events import (
+    HEADER,
+    EventDraft,
+    canonical,
+    chain_hash,
+    dossier_header,
+    write_drafts,
+)
 from motcua.dossiers.models import (
     ApplicantKind,
     Channel,
     Delivery,
     Dossier,
-    DossierEvent,
     DossierSequence,
     Outcome,
 )
@@ -488,54 +493,9 @@ def _chain(dossier: Dossier, planned: list[EventDraft]) -> list[EventDraft]:
 
 
 def _insert_events(events: list[EventDraft]) -> None:
-    """Insert events with one prepared statement: the ORM's per-field preparation would be most
-    of the time of a million-dossier run. The rows are exactly what ``bulk_create`` writes."""
-    fields = [f for f in DossierEvent._meta.concrete_fields if not f.primary_key]
-    ops = connection.ops
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    recorded = ops.adapt_datetimefield_value(timezone.now())
-    placeholders = ", ".join(
-        f"%s{cast}" if f.get_internal_type() == "JSONField" else "%s" for f in fields
-    )
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    table = ops.quote_name(DossierEvent._meta.db_table)
-    rows = [
-        (
-            event.dossier.pk if event.dossier else None,
-            event.seq,
-            event.type,
-            ops.adapt_datetimefield_value(event.at),
-            event.actor_id,
-            event.actor_name,
-            event.unit_id,
-            event.reason,
-            json.dumps(event.data, ensure_ascii=False),
-            json.dumps(event.documents),
-            event.prev_hash,
-            event.hash,
-            recorded,
-        )
-        for event in events
-    ]
-    expected = [
-        "dossier_id",
-        "seq",
-        "type",
-        "at",
-        "actor_id",
-        "actor_name",
-        "unit_id",
-        "reason",
-        "data",
-        "documents",
-        "prev_hash",
-        "hash",
-        "recorded_at",
-    ]
-    if [f.attname for f in fields] != expected:  # pragma: no cover - a guard for maintainers
-        raise RuntimeError("DossierEvent changed: update the column list of _insert_events")
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608 - our own table and columns
+    """Insert the batch's events in bulk: the ORM's per-field preparation would be most of the
+    time of a million-dossier run."""
+    write_drafts(events, recorded_at=timezone.now())
 
 
 def _batches(generator: Generator, count: int) -> Iterator[list[tuple[Dossier, list[EventDraft]]]]:

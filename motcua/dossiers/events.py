@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from motcua.accounts.models import User
 from motcua.core.acting import acting_client
+from motcua.core.db import append_rows
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType, project
 from motcua.units.models import Unit
@@ -118,6 +120,51 @@ class EventDraft:
     prev_hash: str = ""
     hash: str = ""
     dossier: Dossier | None = None
+    dossier_id: int | None = None  # when no Dossier object is at hand (bulk writers)
+
+
+def write_drafts(events: Sequence[EventDraft], *, recorded_at: dt.datetime) -> None:
+    """Store events built outside the ORM (each with its ``dossier`` set), in bulk: what
+    ``append_event`` stores, row for row (COPY on PostgreSQL)."""
+    append_rows(
+        DossierEvent,
+        _DRAFT_COLUMNS,
+        [
+            (
+                event.dossier.pk if event.dossier is not None else event.dossier_id,
+                event.seq,
+                event.type,
+                event.at,
+                event.actor_id,
+                event.actor_name,
+                event.unit_id,
+                event.reason,
+                json.dumps(event.data, ensure_ascii=False),
+                json.dumps(event.documents),
+                event.prev_hash,
+                event.hash,
+                recorded_at,
+            )
+            for event in events
+        ],
+    )
+
+
+_DRAFT_COLUMNS = (
+    "dossier_id",
+    "seq",
+    "type",
+    "at",
+    "actor_id",
+    "actor_name",
+    "unit_id",
+    "reason",
+    "data",
+    "documents",
+    "prev_hash",
+    "hash",
+    "recorded_at",
+)
 
 
 def canonical(event: DossierEvent | EventDraft, dossier_uid: str) -> str:

@@ -29,8 +29,8 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.core import clock
 from motcua.core.db import append_rows, update_rows
 from motcua.dossiers.deadlines import recorded_limit
-from motcua.dossiers.events import EventDraft, canonical, chain_hash
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.events import EventDraft, canonical, chain_hash, write_drafts
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import EventType
 from motcua.dossiers.selectors import open_dossiers_spanning
 from motcua.dossiers.services import dossier_recompute_due, recompute_data
@@ -53,21 +53,6 @@ _COLUMNS = (
     "clock",
     "applicant_email",
     "applicant_phone",
-)
-_EVENT_COLUMNS = (
-    "dossier_id",
-    "seq",
-    "type",
-    "at",
-    "actor_id",
-    "actor_name",
-    "unit_id",
-    "reason",
-    "data",
-    "documents",
-    "prev_hash",
-    "hash",
-    "recorded_at",
 )
 _NOTIFICATION_COLUMNS = (
     "dossier_id",
@@ -169,7 +154,7 @@ def _recompute_batch(
     moment: dt.datetime,
     report: RecomputeReport,
 ) -> None:
-    events: list[tuple[Any, ...]] = []
+    events: list[EventDraft] = []
     updates: list[tuple[Any, ...]] = []
     messages: list[tuple[Any, ...]] = []
     recorded = clock.now()
@@ -198,28 +183,10 @@ def _recompute_batch(
             reason=reason,
             data=data,
             prev_hash=last,
+            dossier_id=pk,
         )
         draft.hash = chain_hash(last, canonical(draft, str(uid)))
-        text = json.dumps(data, ensure_ascii=False)
-        events.append(
-            (
-                pk,
-                draft.seq,
-                draft.type,
-                moment,
-                None,
-                "",
-                None,
-                reason,
-                text,
-                "[]",
-                last,
-                *(
-                    draft.hash,
-                    recorded,
-                ),
-            )
-        )
+        events.append(draft)
         updates.append(
             (pk, result.due_at, result.due_date, draft.seq, draft.hash, version + 1, "[]")
         )
@@ -234,7 +201,7 @@ def _recompute_batch(
         report.moved += 1
         day = result.due_date.isoformat()
         report.by_date[day] = report.by_date.get(day, 0) + 1
-    append_rows(DossierEvent, _EVENT_COLUMNS, events)
+    write_drafts(events, recorded_at=recorded)
     update_rows(
         Dossier,
         ("due_at", "due_date", "event_count", "last_hash", "version", "deadline_trace"),
