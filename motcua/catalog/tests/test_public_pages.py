@@ -80,7 +80,8 @@ def test_the_procedure_page_fees_by_province(client, posted, commune, province, 
         assert ">Miễn" in page  # the exempt fee
     assert "Do HĐND tỉnh quyết định" in national
     assert "Chưa cấu hình theo nghị quyết HĐND tỉnh" in here
-    assert "theo nghị quyết của Ủy ban nhân dân tỉnh Thử Nghiệm" in here
+    assert "Mức thu áp dụng khi nộp hồ sơ tại Ủy ban nhân dân xã Một." in here
+    assert "Mức thu áp dụng khi nộp hồ sơ tại" not in national
     assert "12.000 đồng / trường hợp" in configured
     assert RESOLUTION in configured
     assert unknown.status_code == 200
