@@ -105,7 +105,10 @@ def test_the_posting_sheet_shows_cases_and_the_provinces_fees(client, posted, co
     page = _text(response)
 
     assert response.status_code == 200
-    assert "Trường hợp cần xác minh: 10 ngày làm việc — Luật Hộ tịch 2014, Điều 18 khoản 2" in page
+    assert (
+        "Trường hợp cần xác minh: 10 ngày làm việc (khi thuộc trường hợp này) — "
+        "Luật Hộ tịch 2014, Điều 18 khoản 2" in page
+    )
     assert (
         "Nộp hồ sơ trực tuyến: 1,5 ngày làm việc (nộp trực tuyến) — Quyết định thử nghiệm" in page
     )
