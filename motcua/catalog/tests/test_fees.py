@@ -635,3 +635,21 @@ def test_the_api_gives_the_provinces_amount(client, priced, council_fee, commune
         "amount": "12000",
         "resolution": RESOLUTION,
     }
+
+
+def test_a_configured_row_is_shown_read_only(province_admin_client, council_fee, province):
+    row = provincial_fee_set(
+        fee=council_fee,
+        province=province,
+        amount="5000",
+        resolution=RESOLUTION,
+        effective_from=dt.date(2026, 1, 1),
+    )
+
+    page = province_admin_client.get(reverse("admin:catalog_provincialfee_change", args=[row.pk]))
+    index = province_admin_client.get(reverse("admin:index"))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert RESOLUTION in page.content.decode()
+    assert "Mức thu do HĐND tỉnh quyết định" in index.content.decode()
