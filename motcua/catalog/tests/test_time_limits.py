@@ -11,9 +11,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from motcua.calendars.workdays import LimitUnit
 from motcua.catalog.io import catalog_export_xlsx, catalog_import_file
 from motcua.catalog.models import ProcedureTimeLimit, ProcedureVersion
 from motcua.catalog.records import parse_record, time_limit_problem
+from motcua.catalog.selectors import UNIT_WORDS, limit_words
 from motcua.catalog.tests.conftest import BIRTH, MARRIAGE
 from motcua.catalog.tests.helpers import post_data as _post_data
 from motcua.core.errors import ImportRejected
@@ -486,3 +488,13 @@ def test_cutoff_needs_a_same_day_limit_somewhere_only(hotich):
     _, problems = parse_record(dated, known_fields={"HO_TICH"})
 
     assert problems == []
+
+
+def test_limit_words_use_the_clocks_units_and_the_decimal_comma():
+    assert {unit: str(word) for unit, word in UNIT_WORDS.items()} == {
+        unit: unit.label for unit in LimitUnit
+    }
+    assert limit_words(Decimal("1.50"), "working_day") == "1,5 ngày làm việc"
+    assert limit_words(Decimal("10.00"), "calendar_day") == "10 ngày"
+    assert limit_words(Decimal("3"), "month") == "3 tháng"
+    assert limit_words(Decimal("0"), "same_day") == "trong ngày"
