@@ -1069,9 +1069,7 @@ class ProvincialFeeAdmin(admin.ModelAdmin):
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        if obj is not None:
-            return super().get_form(request, obj, change, **kwargs)
-        form = super().get_form(request, obj, change, fields=None, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"actor": _actor(request)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

@@ -721,24 +721,25 @@ def read_catalog_file(content: bytes, filename: str) -> CatalogFile:
     )
 
 
-@transaction.atomic
 def catalog_import_file(
     *, content: bytes, filename: str, actor: User | None = None, dry_run: bool = False
 ) -> ImportReport:
     """Read a file and import it, all or nothing; ``dry_run`` reports and then rolls back.
 
     Problems are reported at their place in the file (a fee's problem names the PhiLePhi row and
-    the MUCPHI column, not the ThuTuc row).
+    the MUCPHI column, not the ThuTuc row). A file that is not a catalogue is refused before the
+    database is touched.
     """
     parsed = read_catalog_file(content, filename)
-    try:
-        report = catalog_import(fields=parsed.fields, records=parsed.records, actor=actor)
-    except ImportRejected as exc:
-        raise ImportRejected(
-            exc.message, problems=[parsed.locate(p) for p in exc.problems]
-        ) from exc
-    if dry_run:
-        transaction.set_rollback(True)
+    with transaction.atomic():
+        try:
+            report = catalog_import(fields=parsed.fields, records=parsed.records, actor=actor)
+        except ImportRejected as exc:
+            raise ImportRejected(
+                exc.message, problems=[parsed.locate(p) for p in exc.problems]
+            ) from exc
+        if dry_run:
+            transaction.set_rollback(True)
     return report
 
 

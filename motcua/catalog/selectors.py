@@ -11,6 +11,7 @@ from typing import Any, Literal, TypedDict
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import units_administered_by
@@ -207,15 +208,27 @@ def procedure_exists(*, code: str) -> bool:
 # --- time limits in words ------------------------------------------------------------------------
 
 
+# The clock's unit labels (calendars.workdays), spelt out here so that the message catalogue
+# finds them; tests check that they stay the same words.
+UNIT_WORDS = {
+    LimitUnit.WORKING_DAY: gettext_lazy("ngày làm việc"),
+    LimitUnit.WORKING_HOUR: gettext_lazy("giờ làm việc"),
+    LimitUnit.HALF_DAY: gettext_lazy("buổi làm việc"),
+    LimitUnit.CALENDAR_DAY: gettext_lazy("ngày"),
+    LimitUnit.MONTH: gettext_lazy("tháng"),
+    LimitUnit.SAME_DAY: gettext_lazy("trong ngày"),
+}
+
+
 def limit_words(value: Decimal, unit: str) -> str:
     """A limit as the posting sheet writes it: "5 ngày làm việc", "1,5 ngày làm việc" (the
     Vietnamese decimal comma), "3 tháng", "trong ngày"."""
     limit_unit = LimitUnit(unit)
     if limit_unit == LimitUnit.SAME_DAY:
-        return _("trong ngày")
+        return str(UNIT_WORDS[limit_unit])
     number = Decimal(value).normalize()
     text = f"{number:f}" if number == number.to_integral_value() else f"{number:f}".rstrip("0")
-    return f"{text.replace('.', ',')} {_(limit_unit.label)}"
+    return f"{text.replace('.', ',')} {UNIT_WORDS[limit_unit]}"
 
 
 # --- fees: fixed, exempt, or set by the province (decision 11) ----------------------------------
