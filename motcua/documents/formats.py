@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
+
+from motcua.catalog.selectors import fee_amount_text as catalogue_fee_text
 from motcua.core import clock
 from motcua.core.text import mask_identifier  # noqa: F401 - the forms mask identifiers with it
 
@@ -57,32 +60,15 @@ def count(value: int) -> str:
     return f"{value:02d}"
 
 
-FEE_EXEMPT = "Miễn"
-FEE_UNCONFIGURED = "Chưa cấu hình theo nghị quyết HĐND tỉnh"
-FEE_UNKNOWN = "Chưa xác định"
-
-
 def fee_amount_text(line: dict[str, object]) -> str:
-    """A fee line of ``Dossier.fees`` as the receipt writes its amount (decision 11; the contract
-    of catalog.selectors.fee_amount_text): "12.000 đồng/trang", "Miễn", "Chưa cấu hình theo nghị
-    quyết HĐND tỉnh". A legacy line (no "status", received before fees had one) shows its amount,
-    except 0, which cannot tell exempt from unset: "Chưa xác định". Never "0 đồng"."""
-    status = line.get("status")
-    if status == "exempt":
-        return FEE_EXEMPT
-    if status == "unconfigured":
-        return FEE_UNCONFIGURED
-    if status not in (None, "amount"):
-        return FEE_UNKNOWN
-    amount = line.get("amount")
-    try:
-        number = Decimal(str(amount)) if amount not in (None, "") else Decimal(0)
-    except InvalidOperation:
-        return FEE_UNKNOWN
-    if number <= 0:
-        return FEE_UNKNOWN
-    text = money(number)
-    return f"{text}/{line['unit']}" if line.get("unit") else text
+    """A fee line of ``Dossier.fees`` as the receipt writes its amount: the catalogue's words
+    (catalog.selectors.fee_amount_text: "Miễn", "Chưa cấu hình theo nghị quyết HĐND tỉnh", never
+    "0 đồng"), always in Vietnamese, with the unit of an amount ("12.000 đồng/trang")."""
+    with translation.override("vi"):
+        text = str(catalogue_fee_text(line))
+    if line.get("status") in (None, "amount") and text.endswith("đồng") and line.get("unit"):
+        return f"{text}/{line['unit']}"
+    return text
 
 
 def fee_text(line: dict[str, object]) -> str:

@@ -24,6 +24,7 @@ from pydantic import AfterValidator, StrictInt, StringConstraints
 from motcua.accounts.models import User
 from motcua.accounts.selectors import users_visible_to
 from motcua.apiclients.auth import ApiTokenAuth, api_actor
+from motcua.catalog.selectors import fee_amount_text
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.core.text import mask_identifier
@@ -175,11 +176,19 @@ class ComponentOut(Schema):
 
 
 class FeeOut(Schema):
+    """A fee as the dossier recorded it at intake (decision 11): ``status`` amount, exempt or
+    unconfigured (set by the province's People's Council, not yet configured: ``amount`` null,
+    never 0); absent on dossiers received before fees had one."""
+
     kind: str = ""
     name: str = ""
-    amount: str = ""
+    amount: str | None = None
     unit: str = ""
     legal_basis: str = ""
+    status: str | None = None
+    channel: str = ""
+    resolution: str = ""
+    amount_text: str = Field("", description="Số tiền như phiếu ghi: “Miễn”, “Chưa cấu hình…”")
 
 
 class TraceStepOut(Schema):
@@ -355,7 +364,7 @@ def _detail(dossier: Dossier, user: User) -> dict[str, Any]:
         ),
         "postal_tracking": dossier.postal_tracking,
         "components": dossier.components,
-        "fees": dossier.fees,
+        "fees": [{**fee, "amount_text": fee_amount_text(fee)} for fee in dossier.fees],
         "involved_units": [_unit(unit) for unit in dossier.involved_units.order_by("path")],
         "deadline_trace": deadline_explanation(dossier),
         "event_count": dossier.event_count,

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+
 from motcua.calendars.selectors import deadline_explain, due_time_policy, schedule_for
 from motcua.calendars.workdays import (
     DueInstant,
@@ -18,11 +20,11 @@ from motcua.calendars.workdays import (
     Schedule,
     TimeLimit,
     TraceStep,
-    decimal_text,
     working_days_between,
     working_time_between,
 )
 from motcua.catalog.models import ProcedureVersion, SupplementPolicy
+from motcua.catalog.selectors import limit_words
 from motcua.core import clock
 from motcua.core.errors import InvalidInput
 from motcua.dossiers.models import Dossier
@@ -42,11 +44,14 @@ def limit_of(version: ProcedureVersion) -> TimeLimit:
 
 
 def limit_text(limit: TimeLimit) -> str:
-    """ "05 ngày làm việc", "1,5 ngày làm việc", "trong ngày": as receipts print a limit."""
+    """ "05 ngày làm việc", "1,5 ngày làm việc", "Trong ngày": the catalogue's words, with the two
+    digits the forms write a whole number with, always in Vietnamese (events and receipts)."""
+    with translation.override("vi"):
+        words = limit_words(limit.value, limit.unit.value)
+    number, _, rest = words.partition(" ")
     if limit.unit == LimitUnit.SAME_DAY:
-        return "Trong ngày"
-    number = decimal_text(limit.value)
-    return f"{number.zfill(2) if number.isdigit() else number} {limit.unit.label}"
+        return words[:1].upper() + words[1:]
+    return f"{number.zfill(2) if number.isdigit() else number} {rest}"
 
 
 def limit_record(version: ProcedureVersion, case: str = "") -> dict[str, str]:

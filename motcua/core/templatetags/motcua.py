@@ -1,13 +1,10 @@
-"""Template filters for money, time limits and masked personal data."""
+"""Template filters for money (time limits and fees: catalog.templatetags.catalogue)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django import template
-
-from motcua.calendars.workdays import LimitUnit, TimeLimit
 
 register = template.Library()
 
@@ -23,10 +20,3 @@ def vnd(amount: Decimal | int | None) -> str:
     if value != whole:
         text += "," + f"{value:.2f}".split(".")[1]
     return f"{text} đồng"
-
-
-@register.filter
-def time_limit(version: Any) -> str:
-    """A version's statutory time limit in words ("07 ngày làm việc", "trong ngày")."""
-    limit = TimeLimit(version.time_limit_value, LimitUnit(version.time_limit_unit))
-    return str(limit)

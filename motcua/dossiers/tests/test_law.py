@@ -506,3 +506,50 @@ class TestBulkRecompute:
             assert result.due_at == dossier.due_at
             assert not history_problems(dossier, events)
         assert ProcedureVersion.objects.exists()
+
+
+class TestFeesSetByTheProvince:
+    """Decision 11, issue 7 item 8: a fee the provincial People's Council sets is "not yet
+    configured" until the province records it, never 0 đồng, on the page, the API and the PDF."""
+
+    @pytest.fixture
+    def procedure(self, desk):
+        data = record("1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", "3", "working_day")
+        data["fees"] = [
+            {
+                "kind": "charge",
+                "name": "Lệ phí cấp Giấy xác nhận tình trạng hôn nhân",
+                "pricing": "province",
+                "unit": "bản",
+                "legal_basis": "Nghị quyết của HĐND tỉnh",
+            },
+            {"kind": "fee", "name": "Phí khai thác", "pricing": "exempt", "legal_basis": "x"},
+        ]
+        catalog_import(fields=[], records=[({"index": 1}, data)])
+        return desk
+
+    def test_nowhere_0_dong(self, procedure, client):
+        from motcua.apiclients.services import api_token_create
+        from motcua.documents.services import render_dossier_form
+        from motcua.documents.tests.test_forms import read_pdf
+
+        dossier = receive(procedure, "1.004873", at(2026, 3, 2, 9))
+        assert [(f["status"], f["amount"]) for f in dossier.fees] == [
+            ("unconfigured", None),
+            ("exempt", "0"),
+        ]
+        client.force_login(procedure.reception)
+        page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+        assert "Chưa cấu hình theo nghị quyết HĐND tỉnh" in page
+        assert "0 đồng" not in page
+        _, secret = api_token_create(user=procedure.reception, name="Ứng dụng thử")
+        body = client.get(
+            f"/api/dossiers/{dossier.code}", headers={"Authorization": f"Bearer {secret}"}
+        ).json()
+        assert [(f["amount"], f["amount_text"]) for f in body["fees"]] == [
+            (None, "Chưa cấu hình theo nghị quyết HĐND tỉnh"),
+            ("0", "Miễn"),
+        ]
+        text = read_pdf(render_dossier_form(form="01", dossier=dossier, now=at(2026, 3, 2, 9)))
+        assert "Chưa cấu hình theo nghị quyết HĐND tỉnh" in text.flat
+        assert "0 đồng" not in text.flat
