@@ -122,3 +122,42 @@ def disable_event_guard(cursor: Any) -> None:
         cursor.execute(
             "ALTER TABLE dossiers_dossierevent DISABLE TRIGGER dossier_event_append_only"
         )
+
+
+MARRIAGE = "1.000894.000.00.00.H98"  # đăng ký kết hôn with its two limits
+LAND = "1.001612.000.00.00.H97"  # a procedure whose law stops the clock while the applicant pays
+
+
+@pytest.fixture
+def marriage(desk):
+    """Đăng ký kết hôn: at once (same day, 15:00 cut-off), or 5 working days when the conditions
+    must be verified (Luật Hộ tịch 2014 Điều 18 khoản 2)."""
+    limit = {
+        "value": "0",
+        "unit": "same_day",
+        "text": "Ngay sau khi nhận đủ giấy tờ hợp lệ",
+        "cases": [
+            {
+                "code": "xac_minh",
+                "label": "Trường hợp cần xác minh điều kiện kết hôn",
+                "condition": "case",
+                "value": "5",
+                "unit": "working_day",
+                "text": "Không quá 05 ngày làm việc",
+                "legal_basis": "Luật Hộ tịch 2014 Điều 18 khoản 2",
+            }
+        ],
+    }
+    data = record(MARRIAGE, "Đăng ký kết hôn", "0", "same_day", same_day_cutoff="15:00")
+    data["time_limit"] = limit
+    data["payment_stops_clock"] = False
+    land = record(
+        LAND,
+        "Đăng ký biến động (thử nghiệm)",
+        "10",
+        "working_day",
+        payment_stops_clock=True,
+        payment_stop_basis="Quy định của thủ tục: không tính thời gian nộp nghĩa vụ tài chính",
+    )
+    catalog_import(fields=[], records=[({"index": 1}, data), ({"index": 2}, land)])
+    return desk
