@@ -475,14 +475,13 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def dossier_form_pdf(request: HttpRequest, ref: str, form: str) -> HttpResponse:
     """A form of the dossier, numbered as in its form set; ``?su-kien=N`` picks the notice issued
     at event N. A form that does not apply (yet) is a 404."""
-    event = request.GET.get("su-kien", "")
-    if event and not (event.isascii() and event.isdigit()):
+    text = request.GET.get("su-kien", "")
+    event = record_number(text) if text else None
+    if text and event is None:
         raise Http404("Không có mẫu này.")
     dossier = _dossier(request, ref)
     try:
-        content = render_dossier_form(
-            form=form, dossier=dossier, now=clock.now(), event=int(event) if event else None
-        )
+        content = render_dossier_form(form=form, dossier=dossier, now=clock.now(), event=event)
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return _pdf(content, f"mau-{form}-{dossier.code or dossier.pk}.pdf")

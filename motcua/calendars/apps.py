@@ -23,12 +23,21 @@ def fill_missing_years(sender: AppConfig, using: str = "default", **kwargs: Any)
     installation never counts the next Tết as working days."""
     from django.db import connections
 
-    from motcua.calendars.models import CalendarYear
+    from motcua.calendars.models import CalendarChange, CalendarYear
     from motcua.calendars.services import calendar_sync_package
 
-    if CalendarYear._meta.db_table not in connections[using].introspection.table_names():
+    connection = connections[using]
+    if CalendarYear._meta.db_table not in connection.introspection.table_names():
         return  # migrated backwards
-    recompute_pending()
+    with connection.cursor() as cursor:
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, CalendarChange._meta.db_table
+            )
+        }
+    if "recomputed_at" in columns:  # not when calendars was migrated back before 0003
+        recompute_pending()
     present = set(CalendarYear.objects.using(using).values_list("year", flat=True))
     missing = [year for year in PACKAGE_YEARS if year not in present]
     if missing:

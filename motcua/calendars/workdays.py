@@ -461,12 +461,17 @@ class TimeLimit:
         return f"{decimal_text(self.value)} {self.unit.label}"
 
 
+def plain_decimal(value: Decimal) -> str:
+    """10 → "10" (never "1E+1"), 1.50 → "1.5": a number as data records it."""
+    normalised = value.normalize()
+    if normalised == normalised.to_integral_value():
+        return str(normalised.quantize(Decimal(1)))
+    return format(normalised, "f")
+
+
 def decimal_text(value: Decimal) -> str:
     """1.50 → "1,5", 5.00 → "5": a number as Vietnamese texts write it."""
-    value = value.normalize()
-    if value == value.to_integral_value():
-        return f"{value.to_integral_value():f}"
-    return f"{value:f}".replace(".", ",")
+    return plain_decimal(value).replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -738,7 +743,7 @@ def _solve(
     # (domain README, decision 1).
     internal, exact = _base_due(start, limit, schedule, trace)
     if pauses:
-        internal = _apply_pauses(internal, start, limit, schedule, pauses, trace)
+        internal = _apply_pauses(internal, exact, start, limit, schedule, pauses, trace)
 
     due_date = internal.date()
     if unit in _CIVIL_UNITS and not schedule.is_working_day(due_date):
@@ -838,41 +843,38 @@ def _working_days_due(
     """The N-th working day after the civil date of receipt, whatever the hour and whether that
     date is a working day (BLDS 2015 Điều 147 khoản 2–3: the day of the event is not counted;
     domain README, decision 1 as revised 12/2026: never a second day's shift for a receipt on a
-    day off or after hours). A fraction of a day ("1,5 ngày làm việc") is that share of a working
-    day's hours, added inside the working windows after the whole days."""
+    day off or after hours). A fraction of a day ("1,5 ngày làm việc") is that share of the next
+    working day's hours, counted from its opening: 1,5 days end at midday of the second working
+    day, ½ day at midday of the first [D: the whole days are dates, so the fraction is a part of
+    the day after them]."""
     receipt_day = received.date()
+    days = limit.whole + (1 if limit.fraction else 0)
     if trace is None:
-        day = schedule.calendar.working_day_after(receipt_day, limit.whole)
+        day = schedule.calendar.working_day_after(receipt_day, days)
     else:
         day = receipt_day
-        if limit.whole:
-            trace.append(_receipt_day_step(received, schedule))
-        for number in range(1, limit.whole + 1):
+        trace.append(_receipt_day_step(received, schedule))
+        for number in range(1, days + 1):
             day = _next_counted_day(day, schedule, trace)
             why = " (ngày làm việc đầu tiên sau ngày tiếp nhận)" if number == 1 else ""
+            if number > limit.whole:
+                why += f", phần lẻ {decimal_text(limit.fraction)} ngày"
             trace.append(_counted_step(schedule, day, f"Ngày làm việc thứ {number}", why))
-    if not limit.whole:
-        # Less than a day: working time from the receipt, as hours are counted.
-        lawful = snap_forward(received, schedule)
-        if not limit.fraction:
-            return lawful, True
-    else:
-        lawful = _same_clock(schedule, day, received.timetz())
-        if not limit.fraction:
-            return lawful, False
-    length = sum(
-        (_window_length(window) for window in schedule.hours.windows_on(lawful.date())),
-        dt.timedelta(0),
-    )
+    if not limit.fraction:
+        if not limit.whole:  # no time at all: the receipt's own working moment
+            return snap_forward(received, schedule), True
+        return _same_clock(schedule, day, received.timetz()), False
+    windows = schedule.hours.windows_on(day)
+    length = sum((_window_length(window) for window in windows), dt.timedelta(0))
     extra = length * float(limit.fraction)
-    due = add_working_hours(lawful, extra, schedule, trace)
+    due = add_working_hours(schedule.at(day, windows[0].start), extra, schedule)
     if trace is not None:
         trace.append(
             TraceStep(
                 "counted",
                 f"Phần lẻ {decimal_text(limit.fraction)} ngày làm việc = {_hours_text(extra)} "
-                f"làm việc (ngày làm việc {_hours_text(length)}), cộng trong khung giờ "
-                f"{schedule.hours.describe()}: đến {_stamp(due)}.",
+                f"làm việc của ngày {day:%d/%m/%Y} (ngày làm việc {_hours_text(length)}, khung "
+                f"giờ {schedule.hours.describe()}): đến {_stamp(due)}.",
                 due.date(),
                 reason="fraction_of_day",
             )
@@ -1098,6 +1100,7 @@ def _sessions_after(
 
 def _apply_pauses(
     due: dt.datetime,
+    exact: bool,
     start: dt.datetime,
     limit: TimeLimit,
     schedule: Schedule,
@@ -1106,8 +1109,12 @@ def _apply_pauses(
 ) -> dt.datetime:
     """Push ``due`` by the time each pause stopped the clock, in chronological order: working
     time for working-time limits, calendar time for limits in days and months."""
+    # A day-counted limit runs to the close of its due date (the lawful instant only keeps the
+    # receipt's clock time for the receipt-time policy): a wait that starts on the due date still
+    # stops it; one that starts after it changes nothing. An exact limit ends at its instant.
+    ends = due if exact else schedule.end_of_day(due.date())
     for pause in _merged(pauses, schedule):
-        if pause.start >= due:
+        if pause.start >= ends:
             if trace is not None:
                 trace.append(
                     TraceStep(
@@ -1125,18 +1132,25 @@ def _apply_pauses(
         if limit.unit in _CIVIL_UNITS:
             stopped = pause.end - begin
             due = due + stopped
-            amount = f"{stopped.days} ngày {stopped.seconds // 3600} giờ"
-        else:
+            amount = f"cộng thêm {stopped.days} ngày {stopped.seconds // 3600} giờ"
+        elif begin < due:
             stopped = working_time_between(begin, pause.end, schedule)
             due = add_working_hours(due, stopped, schedule) if stopped else due
-            amount = _hours_text(stopped) + " làm việc"
+            amount = f"cộng thêm {_hours_text(stopped)} làm việc"
+        else:
+            # Begun on the due date after the lawful instant: what was left of that day runs on
+            # once the wait ends.
+            left = working_time_between(begin, ends, schedule)
+            due = add_working_hours(pause.end, left, schedule)
+            amount = f"phần còn lại của ngày hết hạn ({_hours_text(left)} làm việc) tính tiếp"
+        ends = due if exact else schedule.end_of_day(due.date())
         if trace is not None:
             reason = f" ({pause.reason})" if pause.reason else ""
             trace.append(
                 TraceStep(
                     "pause",
                     f"Tạm dừng tính thời hạn từ {_stamp(pause.start)} đến {_stamp(pause.end)}"
-                    f"{reason}: cộng thêm {amount}.",
+                    f"{reason}: {amount}.",
                     pause.start.date(),
                     reason="pause",
                 )

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from motcua.calendars.workdays import plain_decimal
 from motcua.catalog.models import Field, ProcedureVersion
-from motcua.catalog.records import plain_decimal, record_from_version
+from motcua.catalog.records import record_from_version
 from motcua.catalog.selectors import (
     fee_lines,
     limit_words,

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from motcua.accounts.models import Role
-from motcua.calendars.workdays import CalendarError, LimitUnit, TimeLimit
+from motcua.calendars.workdays import CalendarError, LimitUnit, TimeLimit, plain_decimal
 from motcua.catalog.models import (
     CHANNEL_CONDITIONS,
     PROCEDURE_CODE_PATTERN,
@@ -587,13 +587,6 @@ def _announcement(data: dict[str, Any], errors: RecordErrors) -> dict[str, Any]:
         "announcement_date": date,
         "announcement_issuer": issuer,
     }
-
-
-def plain_decimal(value: Decimal) -> str:
-    normalised = value.normalize()
-    if normalised == normalised.to_integral_value():
-        return str(normalised.quantize(Decimal(1)))
-    return format(normalised, "f")
 
 
 def record_from_version(version: ProcedureVersion) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import units_administered_by
-from motcua.calendars.workdays import LimitUnit
+from motcua.calendars.workdays import LimitUnit, decimal_text, plain_decimal
 from motcua.catalog.models import (
     CATALOG_VERSION,
     Channel,
@@ -25,7 +25,6 @@ from motcua.catalog.models import (
     ProvincialFee,
     UnitProcedure,
 )
-from motcua.catalog.records import plain_decimal
 from motcua.core.db import read_version
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.templatetags.motcua import vnd
@@ -226,9 +225,7 @@ def limit_words(value: Decimal, unit: str) -> str:
     limit_unit = LimitUnit(unit)
     if limit_unit == LimitUnit.SAME_DAY:
         return str(UNIT_WORDS[limit_unit])
-    number = Decimal(value).normalize()
-    text = f"{number:f}" if number == number.to_integral_value() else f"{number:f}".rstrip("0")
-    return f"{text.replace('.', ',')} {UNIT_WORDS[limit_unit]}"
+    return f"{decimal_text(Decimal(value))} {UNIT_WORDS[limit_unit]}"
 
 
 # --- fees: fixed, exempt, or set by the province (decision 11) ----------------------------------

@@ -73,10 +73,6 @@ from motcua.units.selectors import unit_ancestors
 
 SYSTEM_NAME = "motcua"
 ONE_STOP = "Bộ phận Tiếp nhận và Trả kết quả"
-# Event types the lead stream adds (docs/forms.md, contract of 2026-12-05); named here so that the
-# forms read them as soon as they exist.
-FORWARDED = "forwarded"
-LIMIT_CASE_CHANGED = "limit_case_changed"
 # Events that may set a new lawful due date: each one that moves it issues a new receipt.
 _DUE_SETTERS = frozenset(
     {
@@ -84,7 +80,7 @@ _DUE_SETTERS = frozenset(
         EventType.SUPPLEMENT_RECEIVED,
         EventType.PAYMENT_RECEIVED,
         EventType.DUE_RECOMPUTED,
-        LIMIT_CASE_CHANGED,
+        EventType.LIMIT_CASE_CHANGED,
     }
 )
 RECEIPT_COPIES = (
@@ -407,7 +403,7 @@ def _limit_text(facts: DossierFacts) -> str:
     """The time limit applied: as the receipt or the last change of case recorded it, else the
     version's general limit."""
     for event in reversed(facts.events):
-        if event.type in (EventType.RECEIVED, LIMIT_CASE_CHANGED):
+        if event.type in (EventType.RECEIVED, EventType.LIMIT_CASE_CHANGED):
             limit = event.data.get("limit")
             if isinstance(limit, dict) and limit.get("text"):
                 label = limit.get("label") if limit.get("case") else ""
@@ -440,11 +436,11 @@ def _papers(rows: Sequence[tuple[str, int, int]]) -> dict[str, Any]:
 
 def _why_new_receipt(ref: NoticeRef) -> str:
     event = ref.event
-    reasons = {
+    reasons: dict[str, str] = {
         EventType.SUPPLEMENT_RECEIVED: f"nhận đủ hồ sơ bổ sung ngày {day(event.at)}",
         EventType.PAYMENT_RECEIVED: f"thực hiện xong nghĩa vụ tài chính ngày {day(event.at)}",
         EventType.DUE_RECOMPUTED: "tính lại theo lịch làm việc, nghỉ lễ được điều chỉnh",
-        LIMIT_CASE_CHANGED: "thay đổi trường hợp áp dụng thời hạn giải quyết",
+        EventType.LIMIT_CASE_CHANGED: "thay đổi trường hợp áp dụng thời hạn giải quyết",
     }
     why = reasons.get(event.type, "điều chỉnh thời hạn")
     if event.reason and event.type != EventType.SUPPLEMENT_RECEIVED:
@@ -729,7 +725,7 @@ def stop_notice_content(facts: DossierFacts, ref: NoticeRef, *, number: str) -> 
 
 _HAND_OVERS = frozenset(
     {
-        FORWARDED,
+        EventType.FORWARDED,
         EventType.ASSIGNED,
         EventType.STEP_COMPLETED,
         EventType.CONSULTATION_REQUESTED,
@@ -843,7 +839,7 @@ class _ControlSlip:
         facts, data, kind = self.facts, event.data, event.type
         dossier = facts.dossier
         acting = (facts.unit_name(event.unit_id), event.actor_name)
-        if kind == FORWARDED:
+        if kind == EventType.FORWARDED:
             return self._forwarded(event)
         if kind == EventType.ASSIGNED:
             step = f"Bước {data.get('step')}: {data.get('step_name', '')}".rstrip(": ")

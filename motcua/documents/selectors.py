@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 
 from motcua.core import clock
 from motcua.core.errors import InvalidInput, NotFound
-from motcua.documents.forms import FORWARDED, DossierFacts, RegisterEntry
+from motcua.documents.forms import DossierFacts, RegisterEntry
 from motcua.documents.models import IssuedNotice
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType
@@ -53,7 +53,7 @@ def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[Regist
     forwarded = (
         DossierEvent.objects.filter(
             dossier=OuterRef("pk"),
-            type__in=[FORWARDED, EventType.ASSIGNED, EventType.TRANSFERRED],
+            type__in=[EventType.FORWARDED, EventType.ASSIGNED, EventType.TRANSFERRED],
         )
         .order_by("seq")
         .values("at")[:1]

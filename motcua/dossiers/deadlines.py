@@ -20,6 +20,8 @@ from motcua.calendars.workdays import (
     Schedule,
     TimeLimit,
     TraceStep,
+    plain_decimal,
+    snap_forward,
     working_days_between,
     working_time_between,
 )
@@ -59,7 +61,7 @@ def limit_record(version: ProcedureVersion, case: str = "") -> dict[str, str]:
     if not case:
         limit = limit_of(version)
         return {
-            "value": str(limit.value.normalize()),
+            "value": plain_decimal(limit.value),
             "unit": limit.unit.value,
             "case": "",
             "label": "Thời hạn chung",
@@ -69,7 +71,7 @@ def limit_record(version: ProcedureVersion, case: str = "") -> dict[str, str]:
         if row.code == case:
             limit = TimeLimit(row.value, LimitUnit(row.unit))
             return {
-                "value": str(limit.value.normalize()),
+                "value": plain_decimal(limit.value),
                 "unit": limit.unit.value,
                 "case": row.code,
                 "label": row.label,
@@ -250,11 +252,17 @@ def clock_inputs(dossier: Dossier, events: Sequence[EventLike]) -> ClockInputs |
     version = dossier.procedure_version
     inputs: ClockInputs | None = None
     opened: tuple[EventLike, str] | None = None  # the wait in progress and its rule
+    legacy: Schedule | None = None  # a receipt recorded under the counting rules before 12/2026
     for event in events:
         if event.type == EventType.RECEIVED:
             record = event.data.get("limit")
             limit = recorded_limit(record) if record else limit_of(version)
-            inputs = ClockInputs(start=event.at, limit=limit)
+            if record is None:
+                legacy = schedule_for(unit=dossier.receiving_unit).with_cutoff(
+                    version.same_day_cutoff
+                )
+            start = _legacy_start(event.at, limit, legacy) if legacy else event.at
+            inputs = ClockInputs(start=start, limit=limit)
         elif inputs is None:
             continue
         elif event.type == EventType.LIMIT_CASE_CHANGED:
@@ -271,7 +279,8 @@ def clock_inputs(dossier: Dossier, events: Sequence[EventLike]) -> ClockInputs |
             request, rule = opened
             opened = None
             if rule == ClockRule.RESTART:
-                inputs.start, inputs.pauses = event.at, []
+                restart = _legacy_start(event.at, inputs.limit, legacy) if legacy else event.at
+                inputs.start, inputs.pauses = restart, []
             elif rule == ClockRule.PAUSE and event.at > request.at:  # a wait of no time
                 why = (
                     "chờ bổ sung"
@@ -280,6 +289,22 @@ def clock_inputs(dossier: Dossier, events: Sequence[EventLike]) -> ClockInputs |
                 )
                 inputs.pauses.append(Pause(request.at, event.at, why))
     return inputs
+
+
+def _legacy_start(at: dt.datetime, limit: TimeLimit, schedule: Schedule) -> dt.datetime:
+    """Where a clock started under the rules before 12/2026, for dossiers received then: a
+    receipt outside working hours counted from the next opening, and a same-day receipt at the
+    cut-off minute itself went to the next day. Their due dates stay what they were told
+    (a calendar change moves them only by the days it changes); dossiers received since record
+    their limit and count from the civil date (decision 1 as revised)."""
+    if limit.unit in (LimitUnit.CALENDAR_DAY, LimitUnit.MONTH):
+        return at
+    start = snap_forward(at, schedule)
+    cutoff = schedule.hours.same_day_cutoff
+    shown = schedule.local(start).time().replace(second=0, microsecond=0, tzinfo=None)
+    if limit.unit == LimitUnit.SAME_DAY and shown == cutoff:
+        start = start.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return start
 
 
 def clock_state(inputs: ClockInputs | None) -> dict[str, Any]:
@@ -292,22 +317,9 @@ def clock_state(inputs: ClockInputs | None) -> dict[str, Any]:
 
     return {
         "start": utc(inputs.start),
-        "limit": {"value": str(inputs.limit.value.normalize()), "unit": inputs.limit.unit.value},
+        "limit": {"value": plain_decimal(inputs.limit.value), "unit": inputs.limit.unit.value},
         "pauses": [[utc(pause.start), utc(pause.end)] for pause in inputs.pauses],
     }
-
-
-def clock_from_state(state: dict[str, Any]) -> ClockInputs | None:
-    if not state:
-        return None
-    return ClockInputs(
-        start=dt.datetime.fromisoformat(state["start"]),
-        limit=recorded_limit(state["limit"]),
-        pauses=[
-            Pause(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
-            for a, b in state["pauses"]
-        ],
-    )
 
 
 def due_for(

@@ -79,6 +79,8 @@ from motcua.dossiers.services import (
     Applicant,
     Intake,
     fees_for,
+    forwarding_problem,
+    limit_switch_problem,
     resolving_unit_for,
 )
 from motcua.units.models import Unit
@@ -145,7 +147,6 @@ REQUIRED_EVENT_KEYS: dict[EventType, tuple[str, ...]] = {
     EventType.APOLOGY_ISSUED: ("new_due_date",),
     EventType.POSTAL_DISPATCHED: ("tracking_number",),
     EventType.DUE_RECOMPUTED: ("due_date",),
-    EventType.LIMIT_CASE_CHANGED: ("limit_case",),
 }
 # What an absent optional key of an event means.
 EVENT_DEFAULTS: dict[str, Any] = {
@@ -433,11 +434,17 @@ def _fee_list(value: Any, place: str, problems: _Problems) -> list[dict[str, Any
             if item.get("amount") not in (None, ""):
                 problems.add(f"{where}.amount", "để trống khi mức thu chưa được HĐND tỉnh quy định")
             amount = None
+        elif status == "exempt":
+            if item.get("amount") not in (None, "", "0", 0):
+                problems.add(f"{where}.amount", "khoản được miễn không có số tiền (hoặc 0)")
+            amount = "0"
         elif "amount" not in item:
             problems.add(f"{where}.amount", "bắt buộc, chưa có")
             amount = "0"
         else:
             amount = _amount(item["amount"], f"{where}.amount", problems) or "0"
+            if status == "amount" and Decimal(amount) <= 0:
+                problems.add(f"{where}.amount", "mức thu phải lớn hơn 0 (khoản miễn: exempt)")
         line["amount"] = amount
         if status is not None:
             line.update(
@@ -957,6 +964,9 @@ class _Importer:
             due, trace = self._due(receipt, parsed.due_date, "due_date", schedule, problems)
             data = {"code": parsed.code, "limit": limit, **due}
         elif kind == EventType.LIMIT_CASE_CHANGED:
+            if "limit_case" not in event.given:
+                problems.add(f"{event.place}.limit_case", 'bắt buộc ("": thời hạn chung)')
+                return None
             previous = next(
                 (p.data["limit"] for p in reversed(pending) if "limit" in p.data),
                 limit_record(dossier.procedure_version),
@@ -965,6 +975,16 @@ class _Importer:
                 "limit": limit_record(dossier.procedure_version, values["limit_case"]),
                 "previous_limit": previous,
             }
+            problem = limit_switch_problem(
+                current=previous,
+                new=data["limit"],
+                due_date=state.due_date,
+                at=event.at,
+                reason=values["reason"],
+            )
+            if problem:
+                problems.add(event.place, problem)
+                return None
             moved = current_due(
                 dossier, [*pending, _Pending(kind, event.at, data)], schedule=schedule
             )
@@ -974,6 +994,10 @@ class _Importer:
                 )
                 data.update(due)
         elif kind == EventType.FORWARDED:
+            problem = forwarding_problem(dossier, forwarded=False)  # twice: _illegal says so
+            if problem:
+                problems.add(event.place, problem)
+                return None
             deadline = forwarding_deadline(state.received_at or event.at, schedule)
             resolving = dossier.resolving_unit
             data = {
@@ -1341,10 +1365,11 @@ def _event_record(event: DossierEvent) -> dict[str, Any] | None:
         "due_date"
     ):
         record["due_date"] = data["due_date"]
-    if kind in (EventType.RECEIVED, EventType.LIMIT_CASE_CHANGED) and (data.get("limit") or {}).get(
-        "case"
-    ):
-        record["limit_case"] = data["limit"]["case"]
+    limit = data.get("limit") or {}
+    if kind == EventType.LIMIT_CASE_CHANGED or (kind == EventType.RECEIVED and limit.get("case")):
+        record["limit_case"] = limit.get("case", "")
+    if kind == EventType.RECEIVED and limit.get("reason") and not event.reason:
+        record["reason"] = limit["reason"]  # why the case was chosen at the counter
     if kind == EventType.SUPPLEMENT_REQUESTED and data.get("missing"):
         record["missing"] = data["missing"]
     if kind == EventType.SUPPLEMENT_RECEIVED and data.get("components"):

@@ -62,6 +62,7 @@ from motcua.dossiers.models import (
     tax_code_validator,
 )
 from motcua.dossiers.projection import EventType, project
+from motcua.dossiers.signals import event_recorded
 from motcua.notifications.services import notify_for_event
 from motcua.units.models import UNITS_VERSION, Unit
 from motcua.units.selectors import unit_province
@@ -281,6 +282,13 @@ def _record(
     )
     dossier = _refresh(dossier, trace=trace)
     notify_for_event(dossier, event)
+    pk, kind, seq = dossier.pk, event.type, event.seq
+    transaction.on_commit(
+        lambda: event_recorded.send(
+            sender=DossierEvent, dossier_id=pk, event_type=kind, event_seq=seq
+        ),
+        robust=True,  # a listener failing must not turn the officer's answer into an error
+    )
     return dossier
 
 
@@ -1080,22 +1088,43 @@ def dossier_change_limit_case(
     judged against it."""
     dossier = _locked(dossier, expected_version)
     unit = _check(dossier, EventType.LIMIT_CASE_CHANGED, actor)
-    events = _events(dossier)
-    current = _current_limit(dossier, events)
+    moment = _when(at)
+    current = _current_limit(dossier, _events(dossier))
     new = limit_record(dossier.procedure_version, case.strip())
-    if new["case"] == current.get("case", ""):
-        raise InvalidInput(
-            f"Hồ sơ {dossier} đang áp dụng “{new['label']}”.", code="limit_case_unchanged"
-        )
+    problem = limit_switch_problem(
+        current=current, new=new, due_date=dossier.due_date, at=moment, reason=reason
+    )
+    if problem:
+        raise InvalidTransition(f"Không đổi trường hợp thời hạn hồ sơ {dossier}: {problem}.")
     return _with_new_due(
         dossier,
         EventType.LIMIT_CASE_CHANGED,
-        at=_when(at),
+        at=moment,
         actor=actor,
         unit=unit,
-        reason=_reason(reason),
+        reason=reason.strip(),
         data={"limit": new, "previous_limit": current},
     )
+
+
+def limit_switch_problem(
+    *,
+    current: dict[str, Any],
+    new: dict[str, Any],
+    due_date: dt.date | None,
+    at: dt.datetime,
+    reason: str,
+) -> str:
+    """Why a switch of limit case cannot be recorded ("" when it can): a reason is needed, the
+    case must change, and a dossier already late cannot be given a longer limit after its due
+    date (as a late supplement request cannot restart the clock: decision 13)."""
+    if not reason.strip():
+        return "cần ghi rõ lý do"
+    if new["case"] == current.get("case", ""):
+        return f"hồ sơ đang áp dụng “{new['label']}”"
+    if due_date is not None and clock.local(at).date() > due_date:
+        return f"đã quá hạn {due_date:%d/%m/%Y}; không áp dụng thời hạn khác sau ngày hết hạn"
+    return ""
 
 
 def _current_limit(dossier: Dossier, events: Sequence[DossierEvent]) -> dict[str, Any]:
@@ -1106,6 +1135,17 @@ def _current_limit(dossier: Dossier, events: Sequence[DossierEvent]) -> dict[str
                 return dict(event.data["limit"])
             break
     return limit_record(dossier.procedure_version)
+
+
+def forwarding_problem(dossier: Dossier, *, forwarded: bool) -> str:
+    """Why the paper dossier cannot be recorded as forwarded ("" when it can)."""
+    if dossier.resolving_unit_id == dossier.receiving_unit_id:
+        return "do chính đơn vị tiếp nhận giải quyết, không cần chuyển"
+    if dossier.channel == Channel.ONLINE:
+        return "hồ sơ trực tuyến được chuyển điện tử cho đơn vị giải quyết, không có hồ sơ giấy"
+    if forwarded:
+        return "đã được chuyển cho đơn vị giải quyết"
+    return ""
 
 
 @transaction.atomic
@@ -1122,14 +1162,12 @@ def dossier_forward(
     control slip shows it as the first hand-over."""
     dossier = _locked(dossier, expected_version)
     unit = _check(dossier, EventType.FORWARDED, actor)
-    if dossier.resolving_unit_id == dossier.receiving_unit_id:
-        raise InvalidTransition(f"Hồ sơ {dossier} do chính {unit} giải quyết: không cần chuyển.")
-    if dossier.channel == Channel.ONLINE:
-        raise InvalidTransition(
-            "Hồ sơ trực tuyến được chuyển điện tử cho đơn vị giải quyết; không có hồ sơ giấy."
-        )
-    if DossierEvent.objects.filter(dossier=dossier, type=EventType.FORWARDED).exists():
-        raise InvalidTransition(f"Hồ sơ {dossier} đã được chuyển cho đơn vị giải quyết.")
+    problem = forwarding_problem(
+        dossier,
+        forwarded=DossierEvent.objects.filter(dossier=dossier, type=EventType.FORWARDED).exists(),
+    )
+    if problem:
+        raise InvalidTransition(f"Hồ sơ {dossier}: {problem}.")
     moment = _when(at)
     if dossier.received_at is None or moment < dossier.received_at:
         raise InvalidInput("Thời điểm chuyển phải sau thời điểm tiếp nhận.")

@@ -49,6 +49,30 @@ def confirm(apps, schema_editor):
             changed_dates=[] if counted_before else [day.isoformat()],
             recomputed_at=None,
         )
+    # A day in lieu that an earlier package sync derived for a weekend 24/11 (2029, 2030…) is
+    # not law (decision 8: whether BLLĐ Điều 111 khoản 3 reaches it is open): it waits for an
+    # administrator, as on a new installation. It was provisional: the clock applied it.
+    demoted = CalendarDay.objects.filter(
+        province__isnull=True,
+        source="package",
+        status="provisional",
+        kind="compensatory",
+        name__icontains="Văn hóa",
+    )
+    dates = [day.isoformat() for day in demoted.values_list("date", flat=True)]
+    if dates:
+        demoted.update(
+            status="announced",
+            note="Gói holidays suy ra ngày nghỉ bù cho Ngày Văn hóa Việt Nam trùng ngày nghỉ hằng "
+            "tuần; chưa có văn bản quy định (Bộ luật Lao động 2019 Điều 111 khoản 3 chỉ áp dụng "
+            "cho ngày lễ của Điều 112): chờ xác nhận.",
+        )
+        CalendarChange.objects.create(
+            action="demote",
+            summary="Ngày nghỉ bù suy đoán cho 24/11 chuyển sang chờ xác nhận",
+            changed_dates=sorted(dates),
+            recomputed_at=None,
+        )
     # What CalendarChange.save() does: a new calendar version, so every process reloads.
     DataVersion.objects.update_or_create(name="calendar", defaults={"value": uuid.uuid4().hex})
 

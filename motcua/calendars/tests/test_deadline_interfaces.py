@@ -334,8 +334,8 @@ LAW_CASES = [
     # BLDS 2015 Điều 148 khoản 3 and 5: 30/01 + 1 month → 28/02 (Saturday) → Monday 02/03.
     ("2026-01-30 09:00", "1", "month", "2026-03-02", "month without the date"),
     ("2026-06-10 09:00", "2", "month", "2026-08-10", "two months"),
-    # "1,5 ngày làm việc": day 1 is Tue 03/03 at 10:00, then half a day of working time.
-    ("2026-03-02 10:00", "1,5", "working_day", "2026-03-03", "one and a half days"),
+    # "1,5 ngày làm việc": day 1 is Tue 03/03, then half of Wed 04/03.
+    ("2026-03-02 10:00", "1,5", "working_day", "2026-03-04", "one and a half days"),
 ]
 
 
@@ -367,5 +367,5 @@ def test_the_explanation_names_day_1_and_why():
     fraction = deadline(
         "--received", "2026-03-02 10:00", "--limit", "1,5", "--unit", "working_day", "--explain"
     )
-    assert "Phần lẻ 0,5 ngày làm việc = 4 giờ làm việc" in fraction
-    assert fraction.strip().endswith("2026-03-03T15:00:00+07:00")
+    assert "Phần lẻ 0,5 ngày làm việc = 4 giờ làm việc của ngày 04/03/2026" in fraction
+    assert fraction.strip().endswith("2026-03-04T12:00:00+07:00")

@@ -24,6 +24,7 @@ from motcua.calendars.workdays import (
     Window,
     WorkCalendar,
     WorkingHours,
+    add_working_hours,
     compute_due,
     due_instant,
     working_time_between,
@@ -232,8 +233,15 @@ def test_a_pause_shifts_the_due_instant_by_exactly_its_working_time(
     # The lawful instants (the policy only changes how they are shown).
     lawful = compute_due(received, limit, schedule, policy=RECEIPT_TIME).due_at
     shifted = compute_due(received, limit, schedule, pauses=[pause], policy=RECEIPT_TIME).due_at
-    if lawful <= pause.start:
+    exact = unit in (LimitUnit.WORKING_HOUR, LimitUnit.HALF_DAY, LimitUnit.SAME_DAY) or not value
+    ends = lawful if exact else schedule.end_of_day(lawful.date())
+    if ends <= pause.start:
         assert paused.due_at == plain.due_at  # the clock had already run out
+        return
+    if lawful <= pause.start:
+        # Begun on the due date after the lawful instant: the rest of that day runs on after it.
+        left = working_time_between(pause.start, ends, schedule)
+        assert shifted == add_working_hours(pause.end, left, schedule)
         return
 
     def running(until: dt.datetime) -> dt.timedelta:

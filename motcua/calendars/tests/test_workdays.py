@@ -218,36 +218,36 @@ class TestWorkingDays:
 
 
 class TestFractionalWorkingDays:
-    """ "1,5 ngày làm việc": whole days by date, the fraction as that share of a working day's
-    hours, added inside the windows (domain README, decision 1; issue 7 item 5)."""
+    """ "1,5 ngày làm việc": the whole days are dates, the fraction is that share of the next
+    working day's hours from its opening (domain README, decision 1; issue 7 item 5)."""
 
     def test_one_and_a_half_days(self):
-        # Mon 02/03 10:00: day 1 is Tue 03/03 at 10:00; half of an 8-hour day is 4 hours of
-        # working time: 10:00–12:00 and 13:00–15:00.
+        # Mon 02/03 10:00: Tue 03/03 is day 1; half of Wed 04/03 (08:00–12:00 of an 8-hour day).
         result = compute_due(
             at(2026, 3, 2, 10),
             TimeLimit(Decimal("1.5"), LimitUnit.WORKING_DAY),
             handbook_schedule(),
         )
-        assert result.due_at == at(2026, 3, 3, 15)
-        assert result.due_date == dt.date(2026, 3, 3)
+        assert result.due_at == at(2026, 3, 4, 12)
+        assert result.due_date == dt.date(2026, 3, 4)
         assert str(result.limit) == "1,5 ngày làm việc"
         (step,) = [s for s in result.trace if s.reason == "fraction_of_day"]
-        assert "Phần lẻ 0,5 ngày làm việc = 4 giờ làm việc" in step.message
+        assert "Phần lẻ 0,5 ngày làm việc = 4 giờ làm việc của ngày 04/03/2026" in step.message
 
-    def test_half_a_day_from_a_saturday_receipt(self):
+    def test_half_a_day_is_the_morning_of_the_next_working_day(self):
         assert due(at(2026, 3, 7, 9), 0.5, "working_day") == at(2026, 3, 9, 12)
+        assert due(at(2026, 3, 2, 16), 0.5, "working_day") == at(2026, 3, 3, 12)
 
     def test_the_fraction_is_exact_under_both_policies(self):
         assert due(at(2026, 3, 2, 10), 1.5, "working_day", policy=RECEIPT_TIME) == at(
-            2026, 3, 3, 15
+            2026, 3, 4, 12
         )
 
-    def test_half_a_day_is_never_later_than_one_day(self):
+    def test_more_days_never_end_earlier(self):
         for hour in (7, 9, 12, 16, 18):
-            assert due(at(2026, 3, 2, hour), 0.5, "working_day", policy=RECEIPT_TIME) <= due(
-                at(2026, 3, 2, hour), 1, "working_day"
-            )
+            received = at(2026, 3, 2, hour)
+            ends = [due(received, value, "working_day") for value in (0.5, 1, 1.5, 2, 2.5)]
+            assert ends == sorted(ends)
 
 
 class TestMonths:

@@ -633,3 +633,27 @@ def test_events_are_untouched_by_printing(desk, receive):
     assert list(DossierEvent.objects.filter(dossier=dossier).values_list("hash", flat=True)) == (
         hashes
     )
+
+
+def test_numbered_notices_are_frozen_and_numbered_as_they_are_issued(
+    desk, receive, django_capture_on_commit_callbacks
+):
+    """Issue 7 item 10: a supplement request (Mẫu 02) is frozen when the request commits, so its
+    number follows the order of issue, not the order somebody prints."""
+    from motcua.documents.models import IssuedNotice
+    from motcua.dossiers.services import dossier_request_supplement
+
+    first = receive("1.004222", at(2026, 3, 2, 9))
+    second = receive("1.004222", at(2026, 3, 2, 10))
+    for dossier, hour in ((first, 9), (second, 10)):
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier_request_supplement(
+                dossier=dossier,
+                actor=desk.specialist,
+                expected_version=None,
+                missing=["Tờ khai theo mẫu"],
+                reason="Thiếu chữ ký",
+                at=at(2026, 3, 3, hour),
+            )
+    numbers = [IssuedNotice.objects.get(dossier=d, event_seq=2).number for d in (first, second)]
+    assert numbers == [1, 2]

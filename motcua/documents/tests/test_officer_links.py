@@ -38,7 +38,14 @@ def test_the_links_and_the_pdfs_follow_the_set(desk, receive):
     assert "ngày 15/01/2026" in read_pdf(officer.get(f"{base}/mau-01.pdf").content).flat
     assert "PHIẾU KIỂM SOÁT" in read_pdf(officer.get(f"{base}/mau-06.pdf").content).text
     # No stop notice, the register, an event that issued no receipt, a lookalike: not found.
-    for path in ("mau-05.pdf", "mau-07.pdf", "mau-01.pdf?su-kien=2", "mau-01.pdf?su-kien=²"):
+    huge = "9" * 5000  # past what int() reads: a 404, never a 500
+    for path in (
+        "mau-05.pdf",
+        "mau-07.pdf",
+        "mau-01.pdf?su-kien=2",
+        "mau-01.pdf?su-kien=²",
+        f"mau-01.pdf?su-kien={huge}",
+    ):
         assert officer.get(f"{base}/{path}").status_code == 404, path
 
 

@@ -20,7 +20,7 @@ from motcua.calendars.selectors import work_calendar
 from motcua.calendars.tests.calendar_data import at
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.services import catalog_import
-from motcua.core.errors import InvalidInput, PermissionDenied
+from motcua.core.errors import ImportRejected, InvalidInput, PermissionDenied
 from motcua.dossiers.events import history_problems
 from motcua.dossiers.history_io import dossier_history_export, dossier_history_import
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome, Timeliness
@@ -159,7 +159,7 @@ class TestLimitCases:
                 case="gap",
                 reason="x",
             )
-        with pytest.raises(InvalidInput, match="Cần ghi rõ lý do"):
+        with pytest.raises(InvalidTransition, match="cần ghi rõ lý do"):
             dossier_change_limit_case(
                 dossier=dossier,
                 actor=marriage.specialist,
@@ -167,7 +167,7 @@ class TestLimitCases:
                 case="xac_minh",
                 reason=" ",
             )
-        with pytest.raises(InvalidInput, match="đang áp dụng"):
+        with pytest.raises(InvalidTransition, match="đang áp dụng"):
             dossier_change_limit_case(
                 dossier=dossier,
                 actor=marriage.specialist,
@@ -191,6 +191,33 @@ class TestLimitCases:
                 reason="Quá muộn",
             )
         assert closed.events.count() == 2  # nothing half-saved
+
+    def test_a_late_dossier_cannot_be_given_a_longer_limit(self, marriage):
+        """Received Mon 02/03, due that day; on Fri 06/03 it is late: switching to the 5-day
+        case then would turn it on time (the loophole decision 13 closes for supplements)."""
+        dossier = receive(marriage, MARRIAGE, at(2026, 3, 2, 9))
+        with pytest.raises(InvalidTransition, match="đã quá hạn 02/03/2026"):
+            dossier_change_limit_case(
+                dossier=dossier,
+                actor=marriage.reception,
+                expected_version=dossier.version,
+                case="xac_minh",
+                reason="Cần xác minh",
+                at=at(2026, 3, 6, 9),
+            )
+        record = next(dossier_history_export())
+        record["events"].append(
+            {
+                "type": "limit_case_changed",
+                "at": "2026-03-06T09:00:00+07:00",
+                "limit_case": "xac_minh",
+                "reason": "Cần xác minh",
+            }
+        )
+        Dossier.objects.filter(pk=dossier.pk).update(code=None)
+        with pytest.raises(ImportRejected) as refused:
+            dossier_history_import(lines=[json.dumps(record, ensure_ascii=False)])
+        assert "đã quá hạn" in str(refused.value.problems)
 
     def test_a_case_at_the_counter_needs_a_reason(self, marriage):
         with pytest.raises(InvalidInput, match="Cần ghi rõ lý do"):
@@ -515,3 +542,74 @@ class TestFeesSetByTheProvince:
         text = read_pdf(render_dossier_form(form="01", dossier=dossier, now=at(2026, 3, 2, 9)))
         assert "Chưa cấu hình theo nghị quyết HĐND tỉnh" in text.flat
         assert "0 đồng" not in text.flat
+
+
+class TestDossiersReceivedBeforeThisRelease:
+    """A dossier received under the counting rules before 12/2026 (no limit recorded on its
+    receipt, no stored clock) keeps the due date it was told; the 24/11 recomputation moves it
+    only by the day the calendar changed (never earlier)."""
+
+    @pytest.fixture
+    def legacy_receive(self, desk, monkeypatch):
+        from motcua.calendars.selectors import schedule_for
+        from motcua.dossiers import services
+        from motcua.dossiers.deadlines import _legacy_start, due_for, limit_of
+
+        prepare = services.prepare_event
+
+        def old_prepare(dossier, **fields):
+            if fields.get("type") == EventType.RECEIVED:
+                fields["data"] = {k: v for k, v in fields["data"].items() if k != "limit"}
+            return prepare(dossier, **fields)
+
+        def old_due_for(dossier, *, start, limit=None, **kwargs):
+            version = dossier.procedure_version
+            schedule = schedule_for(unit=dossier.receiving_unit).with_cutoff(
+                version.same_day_cutoff
+            )
+            return due_for(
+                dossier, start=_legacy_start(start, limit_of(version), schedule), **kwargs
+            )
+
+        def make(code, when):
+            with monkeypatch.context() as patch:
+                patch.setattr(services, "prepare_event", old_prepare)
+                patch.setattr(services, "due_for", old_due_for)
+                dossier = dossier_receive(
+                    intake=intake_for(desk, code), actor=desk.reception, at=when
+                )
+            Dossier.objects.filter(pk=dossier.pk).update(clock={})
+            dossier.refresh_from_db()
+            return dossier
+
+        return make
+
+    def test_the_24_11_recomputation_keeps_their_rules(
+        self, desk, legacy_receive, django_capture_on_commit_callbacks
+    ):
+        day = dt.date(2026, 11, 24)
+        CalendarDay.objects.filter(date=day, province__isnull=True).update(
+            status=CalendarDay.Status.ANNOUNCED
+        )
+        CalendarChange.objects.filter(changed_dates=["2026-11-24"]).delete()
+        # Same-day, received at 15:00 sharp: the old rule said the next day (24/11).
+        same_day = legacy_receive("1.001193", at(2026, 11, 23, 15))
+        assert same_day.due_date == day
+        # 7 working days, received on Saturday: the old rule counted from Monday's opening.
+        weekend = legacy_receive("1.004222", at(2026, 11, 21, 9))
+        assert weekend.due_date == dt.date(2026, 12, 2)
+        assert not history_problems(same_day, list(same_day.events.order_by("seq")))
+
+        migration = importlib.import_module("motcua.calendars.migrations.0004_holiday_24_11_2026")
+        migration.confirm(django_apps, None)
+        with django_capture_on_commit_callbacks(execute=True):
+            recompute_pending()
+
+        same_day.refresh_from_db()
+        weekend.refresh_from_db()
+        assert same_day.due_date == dt.date(2026, 11, 25)  # later by the holiday, never earlier
+        assert weekend.due_date == dt.date(2026, 12, 3)
+        for dossier in (same_day, weekend):
+            events = list(dossier.events.order_by("seq"))
+            assert events[-1].type == EventType.DUE_RECOMPUTED
+            assert not history_problems(dossier, events)

@@ -146,12 +146,12 @@ def test_the_deadline_page(client):
     bad = client.get("/tinh-han/", {"received": "hôm nay", "limit": "1.5", "unit": "working_day"})
     assert bad.status_code == 200
     assert bad.context["result"] is None
-    # "1,5 ngày làm việc" is a limit procedure records carry (issue 7 item 5): Thu 12/02 at
-    # 08:30 is day 1, then half a day of working time.
+    # "1,5 ngày làm việc" is a limit procedure records carry (issue 7 item 5): Thu 12/02 is
+    # day 1, then half of Fri 13/02.
     fractional = client.get(
         "/tinh-han/", {"received": "2026-02-11T08:30", "limit": "1,5", "unit": "working_day"}
     )
-    assert fractional.context["result"].due_date.isoformat() == "2026-02-12"
+    assert fractional.context["result"].due_date.isoformat() == "2026-02-13"
     assert "Phần lẻ 0,5 ngày làm việc" in fractional.content.decode()
     months = client.get(
         "/tinh-han/", {"received": "2026-01-30T09:00", "limit": "1,5", "unit": "month"}
