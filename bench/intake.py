@@ -26,10 +26,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
 os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))
 # As in production: messages are queued for workers, not delivered inside the counter's request.
 os.environ.setdefault("MOTCUA_TASKS", "database")
+
+
+from province import province_with_communes
 
 
 def _setup(units: int) -> dict[str, object]:
@@ -47,42 +51,9 @@ def _setup(units: int) -> dict[str, object]:
     from motcua.accounts.models import Role
     from motcua.accounts.services import officer_create
     from motcua.catalog.models import Procedure
-    from motcua.catalog.services import catalog_import
-    from motcua.units.models import Unit
-    from motcua.units.services import unit_create
 
-    province = unit_create(
-        name="Ủy ban nhân dân tỉnh Đo Tải",
-        level=Unit.Level.PROVINCE,
-        kind=Unit.Kind.PEOPLES_COMMITTEE,
-        area_code="99",
-        identifier="000.00.00.H99",
-    )
-    record = {
-        "code": "1.004222",
-        "effective_from": "2025-01-01",
-        "name": "Đăng ký thường trú",
-        "field": "CU_TRU",
-        "levels": ["commune"],
-        "competent_authority": "Công an cấp xã",
-        "result": "Thông tin cư trú được cập nhật",
-        "legal_basis": ["Luật Cư trú 2020"],
-        "time_limit": {"value": "7", "unit": "working_day"},
-        "online_level": "full",
-        "components": [{"name": "Tờ khai thay đổi thông tin cư trú", "originals": 1}],
-        "fees": [{"kind": "charge", "name": "Lệ phí", "amount": "20000", "channel": "direct"}],
-    }
-    catalog_import(fields=[{"code": "CU_TRU", "name": "Cư trú"}], records=[({"index": 1}, record)])
     desks = []
-    for index in range(units):
-        commune = unit_create(
-            name=f"Ủy ban nhân dân xã Số {index + 1}",
-            level=Unit.Level.COMMUNE,
-            kind=Unit.Kind.PEOPLES_COMMITTEE,
-            parent=province,
-            area_code=f"99{index:03d}",
-            identifier=f"{index:03d}.99.00.H99",
-        )
+    for index, commune in enumerate(province_with_communes(units)):
         officer = officer_create(
             actor=None,
             username=f"tiepnhan{index}",

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
 os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))
 os.environ.setdefault("MOTCUA_TASKS", "database")  # messages wait for workers, as in production
@@ -37,6 +38,8 @@ os.environ.setdefault("MOTCUA_TASKS", "database")  # messages wait for workers, 
 import django
 
 django.setup()
+
+from province import province_with_communes  # noqa: E402 - after django.setup()
 
 DAY_OFF = dt.date(2027, 3, 17)  # a Wednesday; the dossiers are received in the 4 weeks before
 
@@ -48,41 +51,7 @@ def _setup(units: int) -> tuple[list[int], object]:
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         print("Không có DATABASE_URL: chạy trên SQLite (không phải số liệu mục tiêu).")
     config = setup_databases(verbosity=0, interactive=False)
-    from motcua.catalog.services import catalog_import
-    from motcua.units.models import Unit
-    from motcua.units.services import unit_create
-
-    province = unit_create(
-        name="Ủy ban nhân dân tỉnh Đo Tải",
-        level=Unit.Level.PROVINCE,
-        kind=Unit.Kind.PEOPLES_COMMITTEE,
-        area_code="99",
-        identifier="000.00.00.H99",
-    )
-    record = {
-        "code": "1.004222",
-        "effective_from": "2025-01-01",
-        "name": "Đăng ký thường trú",
-        "field": "CU_TRU",
-        "levels": ["commune"],
-        "competent_authority": "Công an cấp xã",
-        "result": "Thông tin cư trú được cập nhật",
-        "legal_basis": ["Luật Cư trú 2020"],
-        "time_limit": {"value": "7", "unit": "working_day"},
-        "online_level": "full",
-    }
-    catalog_import(fields=[{"code": "CU_TRU", "name": "Cư trú"}], records=[({"index": 1}, record)])
-    communes = [
-        unit_create(
-            name=f"Ủy ban nhân dân xã Số {index + 1}",
-            level=Unit.Level.COMMUNE,
-            kind=Unit.Kind.PEOPLES_COMMITTEE,
-            parent=province,
-            area_code=f"99{index:03d}",
-            identifier=f"{index:03d}.99.00.H99",
-        ).pk
-        for index in range(units)
-    ]
+    communes = [unit.pk for unit in province_with_communes(units)]
     return communes, config
 
 
