@@ -76,17 +76,10 @@ class Situation:
         rule = s.RULES[event_type]
         if self.dossier.status not in rule.statuses:
             return False
-        if rule.unit == "desk_or_resolving":
-            return self.has_role(
-                self.dossier.receiving_unit, rule.roles & s.RECEPTION
-            ) or self.has_role(self.dossier.resolving_unit, rule.roles & s.HANDLERS)
-        if rule.unit == "receiving":
-            units = [self.dossier.receiving_unit]
-        elif rule.unit == "resolving":
-            units = [self.dossier.resolving_unit]
-        else:
-            units = self.involved_units()
-        return any(self.has_role(unit, rule.roles) for unit in units)
+        places = s.acting_places(rule, self.dossier) or [
+            (unit, rule.roles) for unit in self.involved_units()
+        ]
+        return any(self.has_role(unit, roles) for unit, roles in places)
 
 
 Handler = Callable[[Any, Dossier, User, dt.datetime], Dossier]

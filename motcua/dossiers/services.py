@@ -173,22 +173,32 @@ RULES: dict[EventType, Rule] = {
 }
 
 
+def acting_places(rule: Rule, dossier: Dossier) -> list[tuple[Unit, frozenset[Role]]]:
+    """Where officers may act under ``rule`` and with which roles (for rules bound to the
+    receiving or resolving unit; "any" is the involved units, checked by the caller)."""
+    if rule.unit == "receiving":
+        return [(dossier.receiving_unit, rule.roles)]
+    if rule.unit == "resolving":
+        return [(dossier.resolving_unit, rule.roles)]
+    if rule.unit == "desk_or_resolving":
+        return [
+            (dossier.receiving_unit, rule.roles & RECEPTION),
+            (dossier.resolving_unit, rule.roles & HANDLERS),
+        ]
+    return []
+
+
 def _unit_for(
     rule: Rule, dossier: Dossier, unit: Unit | None, actor: User | None
 ) -> tuple[Unit, frozenset[Role]]:
     """The unit whose officers act, and the roles they need there."""
-    if rule.unit == "receiving":
-        return dossier.receiving_unit, rule.roles
-    if rule.unit == "resolving":
-        return dossier.resolving_unit, rule.roles
-    if rule.unit == "desk_or_resolving":
-        desk = actor is None or user_has_role(
-            user=actor, unit=dossier.receiving_unit, roles=rule.roles & RECEPTION
-        )
-        if desk:
-            return dossier.receiving_unit, rule.roles & RECEPTION
-        return dossier.resolving_unit, rule.roles & HANDLERS
-    return unit or dossier.resolving_unit, rule.roles
+    places = acting_places(rule, dossier)
+    if not places:
+        return unit or dossier.resolving_unit, rule.roles
+    for place, roles in places:
+        if actor is None or user_has_role(user=actor, unit=place, roles=roles):
+            return place, roles
+    return places[-1]  # refused by the caller, naming these roles
 
 
 def _check(
@@ -547,7 +557,7 @@ def dossier_receive(
             + ".",
             details={"missing": missing},
         )
-    limit = _intake_limit(version, intake)
+    limit = _intake_limit(version, intake.channel, intake.limit_case, intake.limit_case_reason)
     dossier = _build_dossier(intake, at=moment, version=version)
     dossier.code = _issue_code(dossier.receiving_unit, moment)
     result = due_for(
@@ -577,11 +587,13 @@ def dossier_receive(
     return dossier
 
 
-def _intake_limit(version: ProcedureVersion, intake: Intake) -> dict[str, str]:
+def _intake_limit(
+    version: ProcedureVersion, channel: str, case: str, reason: str
+) -> dict[str, str]:
     """The limit a dossier is received under: a case chosen at the counter needs its reason."""
-    limit = intake_limit(version, intake.channel, intake.limit_case.strip())
-    if intake.limit_case.strip():
-        limit["reason"] = _reason(intake.limit_case_reason)
+    limit = intake_limit(version, channel, case.strip())
+    if case.strip():
+        limit["reason"] = _reason(reason)
     return limit
 
 
@@ -595,10 +607,7 @@ def _receive(
     limit_case_reason: str = "",
 ) -> Dossier:
     """Receive a dossier that was submitted: issue the code, start the clock, record it."""
-    version = dossier.procedure_version
-    limit = intake_limit(version, dossier.channel, limit_case.strip())
-    if limit_case.strip():
-        limit["reason"] = _reason(limit_case_reason)
+    limit = _intake_limit(dossier.procedure_version, dossier.channel, limit_case, limit_case_reason)
     dossier.code = _issue_code(dossier.receiving_unit, at)
     dossier.save(update_fields=["code"])
     result = due_for(dossier, start=at, limit=recorded_limit(limit))

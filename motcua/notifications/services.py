@@ -132,6 +132,12 @@ def due_changed_messages(
     """(channel, recipient, subject, body) of a due-date change, for a bulk recomputation that
     writes its outbox rows itself (the same words as ``notify_for_event``)."""
     subject, body = _due_changed_text(code, procedure_name, event_data, why)
+    return _addressed(email, phone, subject, body)
+
+
+def _addressed(email: str, phone: str, subject: str, body: str) -> list[tuple[str, str, str, str]]:
+    """(channel, recipient, subject, body) for each way the applicant left: an e-mail as
+    written, an SMS without subject and without diacritics."""
     messages: list[tuple[str, str, str, str]] = []
     if email:
         messages.append((Notification.Channel.EMAIL, email, subject, body))
@@ -156,30 +162,20 @@ def notify_for_event(dossier: Dossier, event: DossierEvent) -> list[Notification
     if message is None:
         return []
     kind, subject, body = message
-    rows = []
-    if dossier.applicant_email:
-        rows.append(
-            Notification(
-                dossier=dossier,
-                event_seq=event.seq,
-                kind=kind,
-                channel=Notification.Channel.EMAIL,
-                recipient=dossier.applicant_email,
-                subject=subject,
-                body=body,
-            )
+    rows = [
+        Notification(
+            dossier=dossier,
+            event_seq=event.seq,
+            kind=kind,
+            channel=channel,
+            recipient=recipient,
+            subject=text_subject,
+            body=text,
         )
-    if dossier.applicant_phone:
-        rows.append(
-            Notification(
-                dossier=dossier,
-                event_seq=event.seq,
-                kind=kind,
-                channel=Notification.Channel.SMS,
-                recipient=dossier.applicant_phone,
-                body=unaccent(body),
-            )
+        for channel, recipient, text_subject, text in _addressed(
+            dossier.applicant_email, dossier.applicant_phone, subject, body
         )
+    ]
     insert(rows)
     if rows:
         _enqueue_delivery([row.pk for row in rows])
