@@ -141,6 +141,9 @@ class CalendarChange(models.Model):
     # Set once the open dossiers it may move were recomputed: a change recorded where no signal
     # can be sent (a data migration) or whose task was lost is found and done again after migrate.
     recomputed_at = models.DateTimeField("đã tính lại hạn hồ sơ lúc", null=True, blank=True)
+    # The key ranges still being recomputed by their own tasks (settings.MOTCUA_RECOMPUTE_SLICES);
+    # the last to finish sets recomputed_at.
+    slices_pending = models.PositiveIntegerField("số phần đang tính lại", default=0)
 
     class Meta:
         verbose_name = "thay đổi lịch"

@@ -177,6 +177,12 @@ _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[env_str("MOTCUA_TASKS", "immediate")]}}
+# A calendar change recomputes the open dossiers in this many key ranges, one task each, so that
+# several workers share it (docs/deadlines.md); 1 with the immediate backend, where nothing is
+# gained by splitting.
+MOTCUA_RECOMPUTE_SLICES = env_int(
+    "MOTCUA_RECOMPUTE_SLICES", 4 if env_str("MOTCUA_TASKS", "immediate") == "database" else 1
+)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -4,6 +4,7 @@ running it (≈1 ms per query on a 2-core server, against ≈0.3 ms for the stat
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from functools import cache
@@ -81,9 +82,9 @@ def update_rows(
     *,
     casts: Sequence[str],
 ) -> None:
-    """Set ``columns`` of many rows of ``model``, each row ``(pk, value, …)``: one UPDATE … FROM
-    unnest(arrays) on PostgreSQL (``casts``: each column's SQL type), one prepared UPDATE per row
-    elsewhere."""
+    """Set ``columns`` of many rows of ``model``, each row ``(pk, value, …)``: on PostgreSQL one
+    UPDATE … FROM jsonb_to_recordset(one JSON document of the rows) (``casts``: each column's SQL
+    type; jsonb values given as JSON text), one prepared UPDATE per row elsewhere."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -91,14 +92,22 @@ def update_rows(
     pk = quote(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One array per column: a statement of a few parameters whatever the row count.
-            arrays = ", ".join(f"%s::{cast}[]" for cast in ["bigint", *casts])
-            names = ", ".join(["id", *(quote(column) for column in columns)])
-            sets = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+            # The rows travel as one JSON array of arrays, encoded in C: per-value array
+            # adaptation in Python cost more than the UPDATE itself for 5,000 rows.
+            keys = [f"c{index}" for index in range(len(columns) + 1)]
+            types = ["bigint", *("text" if cast == "jsonb" else cast for cast in casts)]
+            record = ", ".join(f"{key} {kind}" for key, kind in zip(keys, types, strict=True))
+            sets = ", ".join(
+                f"{quote(column)} = v.{key}" + ("::jsonb" if cast == "jsonb" else "")
+                for column, key, cast in zip(columns, keys[1:], casts, strict=True)
+            )
+            document = json.dumps(
+                [dict(zip(keys, row, strict=True)) for row in rows], default=_json_value
+            )
             cursor.execute(
-                f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 - names from the model
-                f"WHERE t.{pk} = v.id",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"UPDATE {table} AS t SET {sets} "  # noqa: S608 - names from the model
+                f"FROM jsonb_to_recordset(%s::jsonb) AS v({record}) WHERE t.{pk} = v.c0",
+                [document],
             )
             return
         sets = ", ".join(f"{quote(column)} = %s" for column in columns)
@@ -106,6 +115,12 @@ def update_rows(
             f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608 - names from the model
             [[_adapt(value) for value in (*row[1:], row[0])] for row in rows],
         )
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):  # datetimes too: ISO 8601 with the offset, as SQL reads it
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} in update_rows")
 
 
 def _adapt(value: Any) -> Any:

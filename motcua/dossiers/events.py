@@ -140,7 +140,7 @@ def write_drafts(events: Sequence[EventDraft], *, recorded_at: dt.datetime) -> N
                 event.unit_id,
                 event.reason,
                 json.dumps(event.data, ensure_ascii=False),
-                json.dumps(event.documents),
+                json.dumps(event.documents) if event.documents else "[]",
                 event.prev_hash,
                 event.hash,
                 recorded_at,

@@ -10,6 +10,10 @@ writes the events, the rows and the messages of a batch in a few statements. Eac
 transaction that holds its rows locked: an officer acting on one of them meanwhile waits for the
 batch, and a version changed by someone else is simply read again by the next run (recomputing
 twice moves nothing the second time).
+
+A province's run is split into key ranges (``recompute_slices``), one task each, so that several
+workers (and the database's cores) share it; the ranges are disjoint, so two slices never wait for
+each other's locks.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Min, QuerySet
 
 from motcua.calendars.models import CalendarChange
 from motcua.calendars.selectors import due_time_policy, schedule_for
@@ -35,7 +40,7 @@ from motcua.dossiers.projection import EventType
 from motcua.dossiers.selectors import open_dossiers_spanning
 from motcua.dossiers.services import recompute_data
 from motcua.notifications.models import Notification
-from motcua.notifications.services import due_changed_messages, schedule_delivery
+from motcua.notifications.services import DueChangedWording, schedule_delivery
 from motcua.units.models import Unit
 
 BATCH = 5000
@@ -86,6 +91,7 @@ class _Clocks:
         self.schedules: dict[tuple[int, int], Schedule] = {}
         self.names: dict[int, str] = {}
         self.limits: dict[tuple[str, str], TimeLimit] = {}
+        self.wordings: dict[tuple[int, dt.datetime], DueChangedWording] = {}
         self.policy = due_time_policy()
 
     def schedule(self, unit_id: int, version_id: int) -> Schedule:
@@ -97,6 +103,16 @@ class _Clocks:
             unit = schedule_for(unit=Unit.objects.get(pk=unit_id))
             schedule = self.schedules[key] = unit.with_cutoff(version.same_day_cutoff)
         return schedule
+
+    def wording(
+        self, version_id: int, due_at: dt.datetime, data: dict[str, Any]
+    ) -> DueChangedWording:
+        """The applicant's message for a new due date, built once per procedure and date."""
+        key = (version_id, due_at)
+        wording = self.wordings.get(key)
+        if wording is None:
+            wording = self.wordings[key] = DueChangedWording(self.names[version_id], data)
+        return wording
 
     def due(self, state: dict[str, Any], unit_id: int, version_id: int) -> DueInstant:
         """``due_instant`` over a stored ``Dossier.clock`` (deadlines.clock_state's shape), the
@@ -117,16 +133,41 @@ class _Clocks:
         )
 
 
-def recompute_after_change(
-    change: CalendarChange, *, at: dt.datetime | None = None
-) -> RecomputeReport:
-    """Recompute the open dossiers ``change`` may move; returns what it did."""
-    moment = at or clock.now()
+def recompute_candidates(change: CalendarChange) -> QuerySet[Dossier]:
+    """The open dossiers ``change`` may move (with a due date to move)."""
     dates = [dt.date.fromisoformat(day) for day in change.changed_dates]
-    reason = f"Lịch thay đổi: {change.summary} (thay đổi #{change.pk})"
-    candidates = open_dossiers_spanning(dates=dates, province=change.province).filter(
+    return open_dossiers_spanning(dates=dates, province=change.province).filter(
         due_at__isnull=False
     )
+
+
+def recompute_slices(change: CalendarChange, parts: int) -> list[tuple[int, int]]:
+    """Up to ``parts`` disjoint key ranges (first, last), inclusive, that together cover the
+    dossiers ``change`` may move, of about equal size (keys are given in order of intake, so equal
+    spans of keys hold about equal numbers of dossiers)."""
+    bounds = recompute_candidates(change).aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"], bounds["last"]
+    if first is None:
+        return []
+    span = last - first + 1
+    parts = max(1, min(parts, span))
+    edges = [first + span * index // parts for index in range(parts + 1)]
+    return [(edges[index], edges[index + 1] - 1) for index in range(parts)]
+
+
+def recompute_after_change(
+    change: CalendarChange,
+    *,
+    at: dt.datetime | None = None,
+    keys: tuple[int, int] | None = None,
+) -> RecomputeReport:
+    """Recompute the open dossiers ``change`` may move (those with keys in the inclusive range
+    ``keys``, when given); returns what it did."""
+    moment = at or clock.now()
+    reason = f"Lịch thay đổi: {change.summary} (thay đổi #{change.pk})"
+    candidates = recompute_candidates(change)
+    if keys is not None:
+        candidates = candidates.filter(pk__range=keys)
     report = RecomputeReport()
     clocks = _Clocks()
     last = 0
@@ -205,10 +246,8 @@ def _recompute_batch(
         updates.append(
             (pk, result.due_at, result.due_date, draft.seq, draft.hash, version + 1, "[]")
         )
-        name = clocks.names[version_id]
-        for channel, recipient, subject, body in due_changed_messages(
-            code=code, procedure_name=name, email=email, phone=phone, event_data=data, why=None
-        ):
+        wording = clocks.wording(version_id, result.due_at, data)
+        for channel, recipient, subject, body in wording.messages(code, email, phone):
             kind, pending = Notification.Kind.DUE_CHANGED, Notification.Status.PENDING
             messages.append(
                 (pk, draft.seq, kind, channel, recipient, subject, body, pending, 0, "", recorded)

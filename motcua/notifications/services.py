@@ -120,19 +120,27 @@ def _due_changed_text(
     )
 
 
-def due_changed_messages(
-    *,
-    code: str,
-    procedure_name: str,
-    email: str,
-    phone: str,
-    event_data: dict[str, object],
-    why: str | None,
-) -> list[tuple[str, str, str, str]]:
-    """(channel, recipient, subject, body) of a due-date change, for a bulk recomputation that
-    writes its outbox rows itself (the same words as ``notify_for_event``)."""
-    subject, body = _due_changed_text(code, procedure_name, event_data, why)
-    return _addressed(email, phone, subject, body)
+_CODE = "\ue000"  # a private-use character: in no procedure name, kept as is by unaccent
+
+
+class DueChangedWording:
+    """The messages of a due-date change, word for word those of ``notify_for_event``, for the
+    many dossiers of a bulk recomputation that share a procedure and a new due date: the words are
+    built and stripped of diacritics once, and only each dossier's code is put in (a code is
+    ASCII)."""
+
+    def __init__(self, procedure_name: str, event_data: dict[str, object]) -> None:
+        self.subject, self.body = _due_changed_text(_CODE, procedure_name, event_data, None)
+        self.sms = unaccent(self.body)
+
+    def messages(self, code: str, email: str, phone: str) -> list[tuple[str, str, str, str]]:
+        messages: list[tuple[str, str, str, str]] = []
+        if email:
+            subject, body = self.subject.replace(_CODE, code), self.body.replace(_CODE, code)
+            messages.append((Notification.Channel.EMAIL, email, subject, body))
+        if phone:
+            messages.append((Notification.Channel.SMS, phone, "", self.sms.replace(_CODE, code)))
+        return messages
 
 
 def _addressed(email: str, phone: str, subject: str, body: str) -> list[tuple[str, str, str, str]]:

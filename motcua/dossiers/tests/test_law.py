@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 import json
 from decimal import Decimal
 from io import StringIO
@@ -12,6 +13,8 @@ from io import StringIO
 import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.accounts.models import Role
 from motcua.calendars.apps import recompute_pending
@@ -495,6 +498,76 @@ class TestBulkRecompute:
             assert result.due_at == dossier.due_at
             assert not history_problems(dossier, events)
         assert ProcedureVersion.objects.exists()
+
+    def test_workers_share_it_by_key_range_and_the_last_marks_it_done(
+        self, desk, receive, settings
+    ):
+        """With workers, the change is split into key ranges, one task each; together they move
+        what one run moves, and the change is marked recomputed when the last range is done."""
+        from django_tasks.backends.dummy import DummyBackend
+
+        from motcua.calendars.services import calendar_day_save
+        from motcua.dossiers.recompute import recompute_slices
+        from motcua.dossiers.tasks import recompute_due_dates, recompute_due_slice
+
+        dossiers = [receive("1.004222", at(2026, 3, 2, 8 + hour)) for hour in range(7)]
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        settings.MOTCUA_RECOMPUTE_SLICES = 3
+        calendar_day_save(
+            day=CalendarDay(
+                date=dt.date(2026, 3, 5), kind="day_off", name="Nghỉ thử", legal_basis="QĐ thử"
+            ),
+            actor=None,
+        )
+        change = CalendarChange.objects.latest("at")
+        slices = recompute_slices(change, 3)
+        keys = sorted(dossier.pk for dossier in dossiers)
+        assert slices[0][0] == keys[0]
+        assert slices[-1][1] == keys[-1]
+        assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(slices))
+        backend = recompute_due_dates.get_backend()
+        assert isinstance(backend, DummyBackend)
+        backend.clear()
+        assert recompute_due_dates.call(change.pk) == 0
+        queued = [result.args for result in backend.results]
+        assert queued == [[change.pk, first, last] for first, last in slices]
+        change.refresh_from_db()
+        assert change.slices_pending == 3
+        assert change.recomputed_at is None
+        moved = 0
+        for args in queued:
+            change.refresh_from_db()
+            assert change.recomputed_at is None
+            moved += recompute_due_slice.call(*args)
+        change.refresh_from_db()
+        assert (moved, change.slices_pending) == (7, 0)
+        assert change.recomputed_at
+        for dossier in dossiers:
+            assert dossier.events.filter(type=EventType.DUE_RECOMPUTED).count() == 1
+
+    def test_no_dossier_no_slice(self, desk):
+        from motcua.dossiers.recompute import recompute_slices
+
+        change = CalendarChange.objects.create(
+            action="add", summary="x", changed_dates=["2031-01-02"]
+        )
+        assert recompute_slices(change, 4) == []
+
+
+@given(
+    name=st.text(st.characters(blacklist_characters="\ue000"), max_size=60),
+    code=st.from_regex(r"[0-9A-Z.-]{1,30}", fullmatch=True),
+    email=st.sampled_from(["", "an@example.vn"]),
+    phone=st.sampled_from(["", "0912345678"]),
+)
+def test_bulk_wording_is_the_services_wording(name, code, email, phone):
+    """A bulk recomputation builds the applicant's words once per procedure and date and puts
+    each code in: the messages are those the per-dossier path sends, character for character."""
+    from motcua.notifications.services import DueChangedWording, _addressed, _due_changed_text
+
+    data: dict[str, object] = {"due_at": "2026-12-02T17:00:00+07:00"}
+    expected = _addressed(email, phone, *_due_changed_text(code, name, data, None))
+    assert DueChangedWording(name, data).messages(code, email, phone) == expected
 
 
 class TestFeesSetByTheProvince:
