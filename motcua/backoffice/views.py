@@ -418,9 +418,7 @@ def _dossier_page(
         cards=cards,
         pdf_forms=dossier_forms(dossier, events),
         show_id=applicant_identity_visible_to(user=user, dossier=dossier),
-        overdue_now=dossier.is_open
-        and dossier.due_date is not None
-        and dossier.due_date < clock.local(now).date(),
+        overdue_now=dossier.overdue_on(clock.local(now).date()),
         apology=situation.last(EventType.APOLOGY_ISSUED),
         proposal=situation.last(EventType.APOLOGY_PROPOSED),
     )

@@ -933,7 +933,7 @@ def _timeliness_text(dossier: Dossier, today: dt.date) -> str:
     """The dossier's result against its lawful due date, or that it is overdue while open."""
     if dossier.timeliness:
         return _label(dossier.timeliness)
-    if dossier.status in OPEN_STATUSES and dossier.due_date and dossier.due_date < today:
+    if dossier.overdue_on(today):
         return "Đang quá hạn"
     return ""
 

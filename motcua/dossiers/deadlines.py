@@ -30,7 +30,7 @@ from motcua.catalog.selectors import limit_words
 from motcua.core import clock
 from motcua.core.errors import InvalidInput
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.projection import EventLike, EventType
+from motcua.dossiers.projection import ClockRule, EventLike, EventType
 
 # ---------------------------------------------------------------------------------------------
 # The limit that applies: the version's general limit, or one of its cases (issue 7 item 4)
@@ -110,15 +110,6 @@ SUPPLEMENT_WINDOW_DAYS = 3
 _SUPPLEMENT_BASIS = (
     "ND 61/2018 Điều 19 khoản 4 (sửa đổi bởi ND 107/2021); domain README, quyết định 13"
 )
-
-
-class ClockRule:
-    """What a supplement request does to the clock (recorded on the request as ``clock_rule``)."""
-
-    RESTART = "restart"  # the full limit runs again from the complete dossier
-    PAUSE = "pause"  # the applicant's waiting time is not counted
-    CONTINUE = "continue"  # the clock runs on
-    NO_EFFECT = "no_effect"  # asked after the due date: the lawful due date never moves
 
 
 @dataclass(frozen=True)

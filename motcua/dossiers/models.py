@@ -8,6 +8,7 @@ reports are fast; ``motcua verify-history`` checks both against the chain.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -190,6 +191,8 @@ class Dossier(models.Model):
     original_due_at = models.DateTimeField("hạn trả ban đầu", null=True, blank=True)
     due_at = models.DateTimeField("hạn trả theo quy định", null=True, blank=True)
     due_date = models.DateField("ngày hẹn trả", null=True, blank=True)
+    # While waiting for the applicant, whether the wait stops the clock (projection.Projection).
+    clock_paused = models.BooleanField("thời hạn đang tạm dừng", default=False)
     appointment_at = models.DateTimeField(
         "hẹn lại (sau xin lỗi)",
         null=True,
@@ -245,6 +248,16 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def clock_runs(self) -> bool:
+        """Open, and not in a wait that stops the clock (the selectors' CLOCK_RUNNING)."""
+        return self.status in OPEN_STATUSES and not self.clock_paused
+
+    def overdue_on(self, day: dt.date) -> bool:
+        """Open past its lawful due date on ``day`` with the clock running: a wait that stops the
+        clock is not late, a late supplement request or an unstopped payment wait can be."""
+        return self.clock_runs and self.due_date is not None and self.due_date < day
 
 
 class DossierSequence(models.Model):

@@ -45,6 +45,18 @@ class EventType(StrEnum):
     HANDED_OVER = "handed_over"  # unit reorganisation (handbook §11 rule 4)
 
 
+class ClockRule:
+    """What a supplement request does to the clock (recorded on the request as ``clock_rule``;
+    decided by dossiers.deadlines.supplement_decision)."""
+
+    RESTART = "restart"  # the full limit runs again from the complete dossier
+    PAUSE = "pause"  # the applicant's waiting time is not counted
+    CONTINUE = "continue"  # the clock runs on
+    NO_EFFECT = "no_effect"  # asked after the due date: the lawful due date never moves
+    # The clock keeps running while the applicant is asked: the dossier can fall overdue.
+    RUNS_WHILE_WAITING = frozenset({CONTINUE, NO_EFFECT})
+
+
 class EventLike(Protocol):
     type: str
     at: dt.datetime
@@ -67,6 +79,10 @@ class Projection:
     current_step: int | None = None
     assignee_id: int | None = None
     postal_tracking: str = ""
+    # While waiting for the applicant: whether the wait stops the clock. A late supplement
+    # request (decision 13) or a payment wait the procedure does not stop (decision 11) leaves it
+    # running, and the dossier can fall overdue while it waits.
+    clock_paused: bool = False
     supplement_requests: int = 0
     apologies: int = 0
     pauses: list[tuple[dt.datetime, dt.datetime | None]] = field(default_factory=list)
@@ -87,6 +103,7 @@ class Projection:
         "current_step",
         "assignee_id",
         "postal_tracking",
+        "clock_paused",
     )
 
     def values(self) -> dict[str, Any]:
@@ -95,6 +112,15 @@ class Projection:
 
 def _instant(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
+
+
+def wait_stops_clock(kind: str, data: dict[str, Any]) -> bool:
+    """Whether the wait a supplement or payment request opens stops the clock, as the request
+    recorded it (decisions 11 and 13). Requests recorded before these rules carry no rule, and
+    were listed as stopping it."""
+    if kind == EventType.PAYMENT_REQUESTED:
+        return bool(data.get("stops_clock", True))
+    return data.get("clock_rule") not in ClockRule.RUNS_WHILE_WAITING
 
 
 def timeliness_of(ended_at: dt.datetime, due_date: dt.date | None) -> str:
@@ -148,8 +174,10 @@ def project(events: Iterable[EventLike]) -> Projection:
             )
             state.supplement_requests += kind == EventType.SUPPLEMENT_REQUESTED
             state.pauses.append((event.at, None))
+            state.clock_paused = wait_stops_clock(kind, data)
         elif kind in (EventType.SUPPLEMENT_RECEIVED, EventType.PAYMENT_RECEIVED):
             state.status = Status.PROCESSING
+            state.clock_paused = False
             if state.pauses and state.pauses[-1][1] is None:
                 state.pauses[-1] = (state.pauses[-1][0], event.at)
             _set_due(state, data)

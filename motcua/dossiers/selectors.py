@@ -111,10 +111,12 @@ def open_dossiers_spanning(*, dates: Sequence[dt.date], province: Unit | None) -
 # assignee (select_related) so a list costs one query.
 # ---------------------------------------------------------------------------------------------
 
-# Statuses in which the statutory clock runs: overdue and early warnings are judged on these only
-# (a dossier waiting for the applicant is listed as waiting, not as late).
-CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
 WAITING_FOR_APPLICANT = (Status.SUPPLEMENT, Status.PAYMENT)
+# Dossiers whose statutory clock runs, on which overdue and early warnings are judged: received or
+# in processing, and those waiting for the applicant under a wait that does not stop the clock (a
+# late supplement request, decision 13; a payment wait the procedure does not stop, decision 11).
+# A wait that stops it lists the dossier as waiting, not as late.
+CLOCK_RUNNING = Q(status__in=OPEN_STATUSES, clock_paused=False)  # as Dossier.clock_runs
 
 
 def units_with_role(*, user: User, roles: Iterable[str]) -> QuerySet[Unit] | None:
@@ -214,7 +216,7 @@ def group_by_urgency(*, dossiers: Iterable[Dossier], on: dt.date) -> Urgency:
     groups = Urgency()
     next_days: dict[int, dt.date] = {}
     for dossier in dossiers:
-        if dossier.status in WAITING_FOR_APPLICANT:
+        if dossier.is_open and not dossier.clock_runs:
             groups.waiting.append(dossier)
             continue
         if dossier.due_date is None:
@@ -315,7 +317,7 @@ def dossiers_overdue(*, user: User, on: dt.date) -> QuerySet[Dossier]:
     """Dossiers whose clock runs and whose lawful due date is before ``on``."""
     return (
         dossiers_visible_to(user=user)
-        .filter(status__in=CLOCK_RUNNING, due_date__lt=on)
+        .filter(CLOCK_RUNNING, due_date__lt=on)
         .order_by("due_date", "pk")
     )
 
@@ -326,7 +328,7 @@ def dossiers_due_soon(*, user: User, on: dt.date, unit: Unit | None = None) -> Q
     limit = next_working_day(on=on, unit=unit)
     return (
         dossiers_visible_to(user=user)
-        .filter(status__in=CLOCK_RUNNING, due_date__gte=on, due_date__lte=limit)
+        .filter(CLOCK_RUNNING, due_date__gte=on, due_date__lte=limit)
         .order_by("due_at", "pk")
     )
 
@@ -393,7 +395,7 @@ def unit_overview_counts(*, user: User, on: dt.date, unit: Unit | None = None) -
     if unit is not None:
         dossiers = dossiers.filter(Q(receiving_unit=unit) | Q(resolving_unit=unit))
     limit = next_working_day(on=on, unit=unit)
-    running = Q(status__in=CLOCK_RUNNING)
+    running = CLOCK_RUNNING
     figures = dossiers.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),

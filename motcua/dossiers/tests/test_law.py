@@ -23,11 +23,13 @@ from motcua.calendars.selectors import work_calendar
 from motcua.calendars.tests.calendar_data import at
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.services import catalog_import
+from motcua.core import clock
 from motcua.core.errors import ImportRejected, InvalidInput, PermissionDenied
-from motcua.dossiers.events import history_problems
+from motcua.dossiers.events import derived_field_problems, history_problems
 from motcua.dossiers.history_io import dossier_history_export, dossier_history_import
-from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome, Timeliness
+from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome, Status, Timeliness
 from motcua.dossiers.projection import EventType
+from motcua.dossiers.selectors import dossiers_overdue, group_by_urgency, unit_overview_counts
 from motcua.dossiers.services import (
     InvalidTransition,
     dossier_assign,
@@ -305,6 +307,30 @@ class TestLateSupplementRequests:
         )
         assert dossier.timeliness == Timeliness.LATE  # a paper asked for late saves nothing
 
+    def test_waiting_after_a_late_request_is_listed_as_overdue(
+        self, desk, receive, client, monkeypatch
+    ):
+        """The clock did not stop: the officers see the dossier late, not "waiting"."""
+        dossier = receive("1.001612", at(2026, 3, 2, 9))  # 3 WD: due Thu 05/03
+        late = self.request(desk, dossier, at(2026, 3, 6, 10))
+        timely = self.request(desk, receive("1.001612", at(2026, 3, 4, 9)), at(2026, 3, 5, 9))
+        assert (late.status, late.clock_paused) == (Status.SUPPLEMENT, False)
+        assert timely.clock_paused
+        today = dt.date(2026, 3, 9)
+        assert late.overdue_on(today)
+        assert not timely.overdue_on(dt.date(2026, 4, 30))  # its clock stands still
+        overdue = dossiers_overdue(user=desk.leader, on=today)
+        assert list(overdue) == [late]
+        groups = group_by_urgency(dossiers=[late, timely], on=today)
+        assert (groups.overdue, groups.waiting) == ([late], [timely])
+        assert unit_overview_counts(user=desk.leader, on=today).overdue == 1
+        client.force_login(desk.specialist)
+        monkeypatch.setattr(clock, "now", lambda: at(2026, 3, 9, 10))
+        page = client.get(f"/can-bo/ho-so/{late.code}/").content.decode()
+        assert 'class="tag timeliness-late" id="timeliness"' in page
+        page = client.get(f"/can-bo/ho-so/{timely.code}/").content.decode()
+        assert 'id="timeliness"' not in page
+
 
 class TestPaymentWait:
     """Decision 11: waiting for payment stops the clock only where the procedure's law says so."""
@@ -348,6 +374,52 @@ class TestPaymentWait:
         request = dossier.events.get(type=EventType.PAYMENT_REQUESTED)
         assert request.data["stops_clock"] is True
         assert "nghĩa vụ tài chính" in request.data["basis"]
+
+    def ask(self, desk, dossier):
+        """Assigned, then asked to pay; the wait still open."""
+        dossier = dossier_assign(
+            dossier=dossier,
+            actor=desk.leader,
+            expected_version=None,
+            step=2,
+            assignee=desk.specialist,
+            at=at(2026, 3, 2, 10),
+        )
+        return dossier_request_payment(
+            dossier=dossier,
+            actor=desk.specialist,
+            expected_version=None,
+            amount=Decimal("500000"),
+            description="Lệ phí",
+            at=at(2026, 3, 3, 9),
+        )
+
+    def test_a_wait_that_does_not_stop_the_clock_can_be_overdue(self, desk, receive):
+        running = self.ask(desk, receive("1.004222", at(2026, 3, 2, 9)))  # due Wed 11/03
+        assert (running.status, running.clock_paused) == (Status.PAYMENT, False)
+        assert running.overdue_on(dt.date(2026, 4, 1))
+        assert not derived_field_problems(running, list(running.events.order_by("seq")))
+
+    def test_a_wait_that_stops_it_is_never_overdue(self, marriage):
+        stopped = self.ask(marriage, receive(marriage, LAND, at(2026, 3, 2, 9)))
+        assert (stopped.status, stopped.clock_paused) == (Status.PAYMENT, True)
+        assert not stopped.overdue_on(dt.date(2026, 4, 1))
+
+    def test_the_migration_reads_each_waits_request(self, desk, receive):
+        running = self.ask(desk, receive("1.004222", at(2026, 3, 2, 9)))
+        stopped = dossier_request_supplement(
+            dossier=receive("1.004222", at(2026, 3, 2, 9)),
+            actor=desk.specialist,
+            expected_version=None,
+            missing=["Tờ khai theo mẫu"],
+            reason="Thiếu",
+            at=at(2026, 3, 3, 9),
+        )
+        Dossier.objects.update(clock_paused=False)  # as the column arrives
+        migration = importlib.import_module("motcua.dossiers.migrations.0010_dossier_clock_paused")
+        migration.fill(django_apps, None)
+        assert Dossier.objects.get(pk=stopped.pk).clock_paused
+        assert not Dossier.objects.get(pk=running.pk).clock_paused
 
 
 @pytest.fixture
