@@ -501,7 +501,11 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         content = render_register(
-            unit=data["unit"], start=data["start"], end=data["end"], now=clock.now()
+            unit=data["unit"],
+            start=data["start"],
+            end=data["end"],
+            now=clock.now(),
+            actor=_user(request),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
