@@ -83,6 +83,22 @@ def _check_may_manage(actor: User | None, user: User) -> None:
         )
 
 
+def _check_not_self_granted(actor: User | None, user: User, unit: Unit) -> None:
+    """A role for oneself comes from the level above: an administrator of a unit above ``unit``,
+    or a superuser. Otherwise a unit administrator could make themself leader and approve."""
+    if actor is None or actor.is_superuser or actor.pk != user.pk:
+        return
+    parent = unit.parent
+    if parent is None or not user_has_role(
+        user=actor, unit=parent, roles=frozenset({Role.UNIT_ADMIN})
+    ):
+        raise PermissionDenied(
+            f"Bạn không tự giao hoặc gia hạn vai trò cho mình tại {unit}: việc này do quản trị "
+            "viên cấp trên (hoặc quản trị hệ thống) thực hiện.",
+            code="self_grant",
+        )
+
+
 @transaction.atomic
 def membership_grant(
     *,
@@ -97,6 +113,7 @@ def membership_grant(
     """Give ``user`` a role in ``unit``; administrators also get back-office access."""
     _check_may_administer(actor, unit)
     _check_may_manage(actor, user)
+    _check_not_self_granted(actor, user, unit)
     return _grant(
         user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to, title=title
     )
@@ -135,6 +152,11 @@ def membership_update(
     _check_may_administer(actor, membership.unit)
     if valid_to is not None and valid_to < membership.valid_from:
         raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu phân công.")
+    # The stored last day: the admin's form has already set the new one on ``membership``.
+    ends = Membership.objects.values_list("valid_to", flat=True).get(pk=membership.pk)
+    if ends is not None and (valid_to is None or valid_to > ends):
+        # A longer role grants the added days: not to oneself (see membership_grant).
+        _check_not_self_granted(actor, membership.user, membership.unit)
     membership.title = title
     membership.valid_to = valid_to
     membership.save(update_fields=["title", "valid_to"])

@@ -44,7 +44,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.projection import EventType
 from motcua.dossiers.selectors import (
     apologies_to_sign,
-    applicant_identity_visible_to,
+    applicant_identifiers_for,
     dossier_events,
     dossier_get_for_officer,
     dossier_search,
@@ -417,7 +417,7 @@ def _dossier_page(
         steps=step_rows(dossier, timings, today=clock.local(now).date()),
         cards=cards,
         pdf_forms=dossier_forms(dossier, events),
-        show_id=applicant_identity_visible_to(user=user, dossier=dossier),
+        identifiers=applicant_identifiers_for(user=user, dossier=dossier),
         overdue_now=dossier.overdue_on(clock.local(now).date()),
         apology=situation.last(EventType.APOLOGY_ISSUED),
         proposal=situation.last(EventType.APOLOGY_PROPOSED),
@@ -499,7 +499,11 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         content = render_register(
-            unit=data["unit"], start=data["start"], end=data["end"], now=clock.now()
+            unit=data["unit"],
+            start=data["start"],
+            end=data["end"],
+            now=clock.now(),
+            actor=_user(request),
         )
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -7,12 +7,14 @@ import datetime as dt
 
 from django.db.models import OuterRef, Subquery
 
+from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.core.errors import InvalidInput, NotFound
 from motcua.documents.forms import DossierFacts, RegisterEntry
 from motcua.documents.models import IssuedNotice
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType
+from motcua.dossiers.selectors import dossiers_visible_to
 from motcua.units.models import Unit
 
 # The keys of event data that name a unit by its id.
@@ -41,9 +43,12 @@ def dossier_facts(*, dossier: Dossier, now: dt.datetime) -> DossierFacts:
     return DossierFacts(dossier=fresh, events=events, units=units, now=now)
 
 
-def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[RegisterEntry]:
-    """Dossiers received at ``unit`` on the local dates ``start``–``end``, in order of receipt,
-    with their numbers in the unit's book of the year (given by services.register_enter)."""
+def register_entries(
+    *, unit: Unit, start: dt.date, end: dt.date, actor: User | None
+) -> list[RegisterEntry]:
+    """Dossiers received at ``unit`` on the local dates ``start``–``end`` that ``actor`` may see
+    (dossiers_visible_to: postal staff see what goes by post; None, the system: all), in order
+    of receipt, with their numbers in the unit's book of the year (services.register_enter)."""
     check_period(start, end)
     zone = clock.authority_tz()
     first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
@@ -58,8 +63,9 @@ def register_entries(*, unit: Unit, start: dt.date, end: dt.date) -> list[Regist
         .order_by("seq")
         .values("at")[:1]
     )
+    dossiers = Dossier.objects.all() if actor is None else dossiers_visible_to(user=actor)
     rows = (
-        Dossier.objects.filter(receiving_unit=unit, received_at__gte=first, received_at__lt=after)
+        dossiers.filter(receiving_unit=unit, received_at__gte=first, received_at__lt=after)
         .annotate(forwarded_at=Subquery(forwarded))
         .order_by("received_at", "code")
         .values_list(

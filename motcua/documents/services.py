@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.core.errors import Conflict, InvalidInput, NotFound
 from motcua.documents.formats import day
@@ -372,10 +373,13 @@ def dossier_documents(
 # ---------------------------------------------------------------------------------------------
 
 
-def render_register(*, unit: Unit, start: dt.date, end: dt.date, now: dt.datetime) -> bytes:
+def render_register(
+    *, unit: Unit, start: dt.date, end: dt.date, now: dt.datetime, actor: User | None
+) -> bytes:
     """The PDF of the register (Sổ theo dõi hồ sơ, A4 landscape) of the dossiers received at
     ``unit`` on the local dates ``start``–``end``, each with its number in the unit's book of
-    its year (given now to those that had none)."""
+    its year (given now to those that had none). It lists only the dossiers ``actor`` may see
+    (None: a command, every one); the numbers are the unit's all the same."""
     _check_now(now)
     check_period(start, end)
     zone = clock.authority_tz()
@@ -384,7 +388,7 @@ def render_register(*, unit: Unit, start: dt.date, end: dt.date, now: dt.datetim
             last_day = min(end, dt.date(year, 12, 31))
             up_to = dt.datetime.combine(last_day, dt.time.max, tzinfo=zone)
             register_enter(unit=unit, up_to=up_to, now=now)
-        entries = register_entries(unit=unit, start=start, end=end)
+        entries = register_entries(unit=unit, start=start, end=end, actor=actor)
         document = register(
             unit=unit,
             start=start,

@@ -41,7 +41,7 @@ from motcua.dossiers.models import (
     Timeliness,
 )
 from motcua.dossiers.selectors import (
-    applicant_identity_visible_to,
+    applicant_identifiers_for,
     dossier_events,
     dossier_get_for_officer,
     dossier_search,
@@ -335,18 +335,14 @@ def _summary(dossier: Dossier) -> dict[str, Any]:
 
 def _detail(dossier: Dossier, user: User) -> dict[str, Any]:
     assignee = dossier.assignee
-    whole = applicant_identity_visible_to(user=user, dossier=dossier)
+    identifiers = applicant_identifiers_for(user=user, dossier=dossier)
     return {
         **_base(dossier),
         "applicant": {
             "kind": dossier.applicant_kind,
             "name": dossier.applicant_name,
-            "id_number": dossier.applicant_id_number
-            if whole
-            else mask_identifier(dossier.applicant_id_number),
-            "tax_code": dossier.applicant_tax_code
-            if whole
-            else mask_identifier(dossier.applicant_tax_code),
+            "id_number": identifiers.id_number,
+            "tax_code": identifiers.tax_code,
             "phone": dossier.applicant_phone,
             "email": dossier.applicant_email,
             "address": dossier.applicant_address,

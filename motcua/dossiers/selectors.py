@@ -24,7 +24,7 @@ from motcua.accounts.selectors import memberships_active, user_has_role
 from motcua.calendars.selectors import schedule_for
 from motcua.core import clock
 from motcua.core.errors import NotFound
-from motcua.core.text import fold, record_number
+from motcua.core.text import fold, mask_identifier, record_number
 from motcua.dossiers.models import (
     OPEN_STATUSES,
     Channel,
@@ -67,6 +67,25 @@ def applicant_identity_visible_to(*, user: User, dossier: Dossier) -> bool:
     return any(
         user_has_role(user=user, unit=unit, roles=roles)
         for unit in (dossier.receiving_unit, dossier.resolving_unit)
+    )
+
+
+@dataclass(frozen=True)
+class ApplicantIdentifiers:
+    """The applicant's ID number and tax code as an officer is shown them (page and API alike)."""
+
+    id_number: str
+    tax_code: str
+
+
+def applicant_identifiers_for(*, user: User, dossier: Dossier) -> ApplicantIdentifiers:
+    """The applicant's ID number and tax code, whole for the officers who may see them whole
+    (applicant_identity_visible_to), else masked; an individual's tax code is their personal
+    number, so both follow the one rule."""
+    if applicant_identity_visible_to(user=user, dossier=dossier):
+        return ApplicantIdentifiers(dossier.applicant_id_number, dossier.applicant_tax_code)
+    return ApplicantIdentifiers(
+        mask_identifier(dossier.applicant_id_number), mask_identifier(dossier.applicant_tax_code)
     )
 
 

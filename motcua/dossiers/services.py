@@ -95,6 +95,11 @@ WORKING = frozenset({Status.RECEIVED, Status.PROCESSING})
 RECEPTION = frozenset({Role.RECEPTION})
 HANDLERS = frozenset({Role.SPECIALIST, Role.LEADER})
 LEADERS = frozenset({Role.LEADER})
+# Who records a dossier that arrives without the applicant at the counter, by channel.
+SUBMITTERS: dict[str, frozenset[Role]] = {
+    Channel.ONLINE: RECEPTION,
+    Channel.POSTAL: frozenset({Role.POSTAL, Role.RECEPTION}),
+}
 
 
 @dataclass(frozen=True)
@@ -628,15 +633,20 @@ def dossier_submit(*, intake: Intake, actor: User | None, at: dt.datetime | None
     moment = _when(at)
     if intake.channel == Channel.DIRECT:
         raise InvalidInput("Hồ sơ nộp trực tiếp được tiếp nhận ngay tại quầy (dossier_receive).")
-    if (
-        intake.channel == Channel.POSTAL
-        and actor is not None
-        and not user_has_role(
-            user=actor, unit=intake.receiving_unit, roles=frozenset({Role.POSTAL, Role.RECEPTION})
-        )
-    ):
+    roles = SUBMITTERS.get(intake.channel)
+    if roles is None:
+        raise InvalidInput(f"Kênh nộp {intake.channel!r} không hợp lệ.")
+    # An API token acts as its officer: filing at a unit needs that officer's role there, as
+    # receiving at its counter does (a token of another officer or unit files nothing).
+    if actor is not None and not user_has_role(user=actor, unit=intake.receiving_unit, roles=roles):
+        if intake.channel == Channel.POSTAL:
+            raise PermissionDenied(
+                f"Chỉ nhân viên bưu chính hoặc cán bộ tiếp nhận của {intake.receiving_unit} "
+                "ghi nhận hồ sơ gửi qua bưu chính tại đơn vị này."
+            )
         raise PermissionDenied(
-            "Chỉ nhân viên bưu chính hoặc cán bộ tiếp nhận ghi nhận hồ sơ gửi qua bưu chính."
+            f"Chỉ cán bộ tiếp nhận của {intake.receiving_unit} ghi nhận hồ sơ nộp trực tuyến "
+            "tại đơn vị này."
         )
     dossier = _new_dossier(intake, at=moment)
     return _record(

@@ -15,7 +15,12 @@ from motcua.accounts.selectors import (
     users_administered_by,
     users_visible_to,
 )
-from motcua.accounts.services import membership_end, membership_grant, officer_create
+from motcua.accounts.services import (
+    membership_end,
+    membership_grant,
+    membership_update,
+    officer_create,
+)
 from motcua.calendars.models import CalendarDay
 from motcua.core.errors import InvalidInput, PermissionDenied
 
@@ -116,6 +121,61 @@ def test_an_administrator_cannot_take_over_accounts_managed_elsewhere(
         actor=province_admin, user=elsewhere, unit=commune, role=Role.SPECIALIST, valid_from=TODAY
     )
     assert elsewhere not in users_administered_by(user=commune_admin)
+
+
+def test_a_role_for_oneself_comes_from_the_level_above(superuser, province, commune, make_officer):
+    """A unit administrator who could give themself the leader's role could approve dossiers:
+    a grant to oneself is made by an administrator of a unit above, or a superuser."""
+    commune_admin = make_officer(commune, Role.UNIT_ADMIN)
+    with pytest.raises(PermissionDenied, match="cấp trên"):
+        membership_grant(
+            actor=commune_admin,
+            user=commune_admin,
+            unit=commune,
+            role=Role.LEADER,
+            valid_from=TODAY,
+        )
+    assert not user_has_role(user=commune_admin, unit=commune, roles=frozenset({Role.LEADER}))
+    # Nor by reopening a role of their own that has ended.
+    leader = make_officer(commune, Role.LEADER, username="lanhdao")
+    membership_grant(
+        actor=None,
+        user=commune_admin,
+        unit=commune,
+        role=Role.LEADER,
+        valid_from=dt.date(2025, 7, 1),
+        valid_to=dt.date(2025, 12, 31),
+    )
+    own = commune_admin.memberships.get(role=Role.LEADER)
+    with pytest.raises(PermissionDenied, match="cấp trên"):
+        membership_update(actor=commune_admin, membership=own, title="", valid_to=None)
+    own.refresh_from_db()
+    assert own.valid_to == dt.date(2025, 12, 31)
+    # Shortening it, or changing another officer's, stays theirs to do.
+    membership_update(actor=commune_admin, membership=own, title="", valid_to=dt.date(2025, 12, 1))
+    membership_update(
+        actor=commune_admin,
+        membership=leader.memberships.get(),
+        title="Phó Chủ tịch",
+        valid_to=None,
+    )
+
+    province_admin = make_officer(province, Role.UNIT_ADMIN, username="quantri.tinh")
+    with pytest.raises(PermissionDenied, match="cấp trên"):
+        membership_grant(
+            actor=province_admin,
+            user=province_admin,
+            unit=province,
+            role=Role.LEADER,
+            valid_from=TODAY,
+        )
+    membership_grant(
+        actor=province_admin, user=commune_admin, unit=commune, role=Role.LEADER, valid_from=TODAY
+    )
+    assert user_has_role(user=commune_admin, unit=commune, roles=frozenset({Role.LEADER}))
+    membership_grant(
+        actor=superuser, user=superuser, unit=province, role=Role.LEADER, valid_from=TODAY
+    )
 
 
 def test_a_membership_must_end_after_it_starts(commune):
@@ -220,6 +280,39 @@ class TestBackOfficeScoping:
         assert password.status_code == 404  # the account is not theirs
         superuser.refresh_from_db()
         assert not superuser.check_password("mat-khau-moi-123")
+
+    def test_a_commune_admin_cannot_grant_themself_a_role(self, client, commune, make_officer):
+        admin = make_officer(commune, Role.UNIT_ADMIN)
+        client.force_login(admin)
+        response = client.post(
+            "/quan-tri/accounts/membership/add/",
+            {
+                "user": admin.pk,
+                "unit": commune.pk,
+                "role": Role.LEADER,
+                "valid_from": "2026-03-02",
+            },
+            follow=True,
+        )
+        assert "cấp trên" in response.content.decode()
+        assert not Membership.objects.filter(user=admin, role=Role.LEADER).exists()
+        # Nor by reopening a role of their own that has ended.
+        ended = membership_grant(
+            actor=None,
+            user=admin,
+            unit=commune,
+            role=Role.LEADER,
+            valid_from=dt.date(2025, 7, 1),
+            valid_to=dt.date(2025, 12, 31),
+        )
+        response = client.post(
+            f"/quan-tri/accounts/membership/{ended.pk}/change/",
+            {"title": "", "valid_to": ""},
+            follow=True,
+        )
+        assert "cấp trên" in response.content.decode()
+        ended.refresh_from_db()
+        assert ended.valid_to == dt.date(2025, 12, 31)
 
     def test_a_commune_admin_creates_an_officer_with_a_role(
         self, client, commune, other_commune, make_officer

@@ -1,4 +1,7 @@
-"""Filters for the officers' screens: masked identifiers, working time, dossier links."""
+"""Filters for the officers' screens: working time, dossier links.
+
+The applicant's identifiers are masked by dossiers.selectors.applicant_identifiers_for, which the
+API uses too, never by a filter here."""
 
 from __future__ import annotations
 
@@ -8,15 +11,8 @@ from typing import Any
 from django import template
 
 from motcua.backoffice.presentation import dossier_ref
-from motcua.core.text import mask_identifier
 
 register = template.Library()
-
-
-@register.filter
-def masked(value: str | None) -> str:
-    """001099012345 → ********2345, for officers who do not handle the dossier."""
-    return mask_identifier(value)
 
 
 @register.filter

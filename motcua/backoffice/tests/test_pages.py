@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from motcua.accounts.models import Role, User
+from motcua.apiclients.services import api_token_create
 from motcua.backoffice.tests.conftest import act
 from motcua.calendars.tests.calendar_data import at
-from motcua.dossiers.models import Dossier, Outcome
+from motcua.dossiers.models import Delivery, Dossier, Outcome
 from motcua.dossiers.services import (
     Applicant,
     dossier_assign,
@@ -90,6 +91,27 @@ def test_the_dossier_page(desk, receive, client_for, frozen):
     assert 'id="thao-tac-phan-cong"' in page
     assert 'id="thao-tac-phe-duyet"' in page
     assert "Cán bộ Chuyên viên xử lý" in page  # the assignee choices
+
+
+def test_the_tax_code_is_masked_on_the_page_as_in_the_api(desk, receive, client_for):
+    """An individual's tax code is their personal number: the page shows it whole to exactly
+    the officers the API shows it whole to, and masked the same way to the others."""
+    dossier = receive(
+        "1.004222",
+        at(2026, 3, 2, 9),
+        applicant=Applicant(name="Hộ kinh doanh Bình An", tax_code="8012345678"),
+        delivery=Delivery.POST,
+    )
+    for officer, shown in ((desk.postal, "******5678"), (desk.reception, "8012345678")):
+        page = client_for(officer).get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+        if officer == desk.postal:
+            assert "8012345678" not in page
+        assert f'id="tax-code">{shown}<' in page
+        _, token = api_token_create(user=officer, name="Thử")
+        api = client_for(officer).get(
+            f"/api/dossiers/{dossier.code}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert api.json()["applicant"]["tax_code"] == shown
 
 
 def test_step_timings_flag_the_step_that_consumed_the_delay(desk, receive, client_for, frozen):

@@ -551,6 +551,7 @@ class TestRegisterNumbers:
                 start=dt.date(2025, 12, 20),
                 end=dt.date(2025, 12, 31),
                 now=at(2026, 1, 6, 9),
+                actor=None,
             )
         )
         flat = register.flat
@@ -566,6 +567,7 @@ class TestRegisterNumbers:
                     start=dt.date(2025, 12, 1),
                     end=dt.date(2026, 1, 31),
                     now=at(2026, 2, 1, 9),
+                    actor=None,
                 )
             ).flat
             for number, dossier in [
@@ -588,6 +590,7 @@ class TestRegisterNumbers:
             start=dt.date(2025, 12, 1),
             end=dt.date(2025, 12, 31),
             now=at(2026, 1, 1),
+            actor=None,
         )
         entry = RegisterEntry.objects.get(dossier=dossier)
         entry.number = 7
@@ -616,6 +619,7 @@ class TestRegisterNumbers:
                 start=dt.date(2025, 10, 1),
                 end=dt.date(2025, 10, 31),
                 now=at(2025, 11, 1, 9),
+                actor=None,
             )
         ).flat
         assert "Ký nhận" in flat
@@ -628,7 +632,11 @@ def test_events_are_untouched_by_printing(desk, receive):
     hashes = list(DossierEvent.objects.filter(dossier=dossier).values_list("hash", flat=True))
     notices_freeze(dossier=dossier, now=at(2026, 1, 12, 11))
     render_register(
-        unit=desk.unit, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), now=at(2026, 2, 1)
+        unit=desk.unit,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 1, 31),
+        now=at(2026, 2, 1),
+        actor=None,
     )
     assert list(DossierEvent.objects.filter(dossier=dossier).values_list("hash", flat=True)) == (
         hashes

@@ -13,7 +13,7 @@ from motcua.core.errors import InvalidInput
 from motcua.documents.services import render_register
 from motcua.documents.tests.conftest import read_pdf
 from motcua.dossiers.models import Channel, Delivery, Dossier, Outcome, Status
-from motcua.dossiers.services import dossier_resolve, dossier_return
+from motcua.dossiers.services import Applicant, dossier_resolve, dossier_return
 from motcua.dossiers.tests.test_lifecycle import work_through
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,7 @@ def test_a_register_of_three_hundred_dossiers(desk, receive, other_commune):
             start=dt.date(2025, 3, 1),
             end=dt.date(2025, 3, 31),
             now=at(2025, 4, 1, 9),
+            actor=None,
         )
     )
     assert pdf.size() == A4_LANDSCAPE
@@ -117,6 +118,7 @@ def test_the_columns_of_a_dossier_that_went_through(desk, receive):
             start=dt.date(2025, 4, 24),
             end=dt.date(2025, 4, 30),
             now=at(2025, 5, 20, 9),
+            actor=None,
         )
     )
     lines = pdf.pages[0].split("\n")
@@ -139,7 +141,11 @@ def test_the_columns_of_a_dossier_that_went_through(desk, receive):
 def test_an_empty_period(desk):
     text = read_pdf(
         render_register(
-            unit=desk.unit, start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31), now=at(2025, 2, 1)
+            unit=desk.unit,
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 1, 31),
+            now=at(2025, 2, 1),
+            actor=None,
         )
     ).flat
     assert "Không có hồ sơ" in text
@@ -149,5 +155,38 @@ def test_an_empty_period(desk):
 def test_a_period_that_ends_before_it_starts(desk):
     with pytest.raises(InvalidInput, match="trước ngày bắt đầu"):
         render_register(
-            unit=desk.unit, start=dt.date(2025, 2, 1), end=dt.date(2025, 1, 1), now=at(2025, 2, 1)
+            unit=desk.unit,
+            start=dt.date(2025, 2, 1),
+            end=dt.date(2025, 1, 1),
+            now=at(2025, 2, 1),
+            actor=None,
         )
+
+
+def test_a_postal_clerk_prints_only_what_goes_by_post(desk, receive, client):
+    """The register is built from what the officer may see: postal staff see the dossiers that
+    come or go by post, not every applicant of the desk."""
+    receive("1.004222", at(2026, 3, 2, 9))
+    receive(
+        "1.004222",
+        at(2026, 3, 2, 10),
+        applicant=Applicant(name="Trần Thị Bưu", address="Xóm Bưu, xã Một", phone="0911222333"),
+        delivery=Delivery.POST,
+    )
+    period = {"unit": desk.unit.pk, "start": "2026-03-01", "end": "2026-03-31"}
+
+    def register_of(officer) -> str:
+        client.force_login(officer)
+        response = client.get("/can-bo/so-theo-doi.pdf", period)
+        assert response.status_code == 200
+        return read_pdf(response.content).flat
+
+    postal = register_of(desk.postal)
+    assert "Trần Thị Bưu" in postal
+    assert "Nguyễn Văn An" not in postal
+    assert "0912345678" not in postal
+    assert "tổng số 1 hồ sơ" in postal
+    desk_register = register_of(desk.reception)
+    assert "Trần Thị Bưu" in desk_register
+    assert "Nguyễn Văn An" in desk_register
+    assert "tổng số 2 hồ sơ" in desk_register

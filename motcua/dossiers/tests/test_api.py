@@ -523,6 +523,23 @@ def test_an_officer_of_another_commune_sees_nothing(officers, api, other_commune
     assert Dossier.objects.get(code=code).event_count == 1
 
 
+def test_only_the_units_reception_files_online_submissions(
+    officers, api, other_commune, make_officer
+):
+    """A token acts with its officer's roles: an online submission at a unit needs the reception
+    role there (a specialist, a leader, postal staff or another commune's desk are refused)."""
+    body = intake("1.004222", channel="online", delivery="electronic")
+    stranger = api(make_officer(other_commune, Role.RECEPTION, "tiepnhan2"))
+    for client in (officers.specialist, officers.leader, officers.postal, stranger):
+        refused = error(
+            client.post("submissions", body, when=at(2026, 3, 2, 8)), 403, "permission_denied"
+        )
+        assert "tiếp nhận" in refused["detail"]
+    assert not Dossier.objects.exists()
+    accepted = officers.reception.post("submissions", body, when=at(2026, 3, 2, 8))
+    assert accepted.status_code == 201, accepted.json()
+
+
 def test_an_incomplete_intake_lists_the_missing_papers(officers):
     body = intake("1.004222")
     body["components"] = body["components"][:1]

@@ -35,7 +35,7 @@ class Command(DomainCommand):
         start = parse_date(options["start"], field="--from")
         end = parse_date(options["end"], field="--to")
         unit = unit_find(code=options["unit"], on=end)
-        data = render_register(unit=unit, start=start, end=end, now=clock.now())
+        data = render_register(unit=unit, start=start, end=end, now=clock.now(), actor=None)
         label = unit.identifier or unit.area_code or str(unit.pk)
         output = options["output"] or f"so-theo-doi_{label}_{start:%Y%m%d}-{end:%Y%m%d}.pdf"
         write_pdf(output, data)
