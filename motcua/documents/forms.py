@@ -66,6 +66,7 @@ from motcua.dossiers.models import (
     Outcome,
     Status,
     Timeliness,
+    overdue_on,
 )
 from motcua.dossiers.projection import EventType, timeliness_of
 from motcua.units.models import Unit
@@ -1114,6 +1115,7 @@ class RegisterEntry:
     appointment_at: dt.datetime | None
     delivery: str
     postal_tracking: str
+    clock_paused: bool = False
 
 
 def _register_note(entry: RegisterEntry, today: dt.date) -> str:
@@ -1124,7 +1126,7 @@ def _register_note(entry: RegisterEntry, today: dt.date) -> str:
         notes.append(str(Status(entry.status).label))
     if entry.timeliness:
         notes.append(str(Timeliness(entry.timeliness).label))
-    elif entry.status in OPEN_STATUSES and entry.due_date and entry.due_date < today:
+    elif overdue_on(today, entry.status, entry.clock_paused, entry.due_date):
         notes.append("Đang quá hạn")
     if entry.appointment_at:
         notes.append(f"Hẹn lại {day(entry.appointment_at)}")

@@ -88,6 +88,7 @@ def register_entries(
             "appointment_at",
             "delivery",
             "postal_tracking",
+            "clock_paused",
         )
     )
     return [RegisterEntry(*row) for row in rows]

@@ -117,6 +117,17 @@ class ApplicantKind(models.TextChoices):
     ORGANISATION = "organisation", _("Tổ chức khác")
 
 
+def clock_runs(status: str, clock_paused: bool) -> bool:
+    return status in OPEN_STATUSES and not clock_paused
+
+
+def overdue_on(day: dt.date, status: str, clock_paused: bool, due_date: dt.date | None) -> bool:
+    """Open past its lawful due date on ``day`` with the clock running: a wait that stops the
+    clock is not late, a late supplement request or an unstopped payment wait can be (decisions
+    11 and 13). For dossiers and for rows read without their model (the register)."""
+    return clock_runs(status, clock_paused) and due_date is not None and due_date < day
+
+
 class Dossier(models.Model):
     # A stable identity for the hash chain: the code does not exist before receipt, the database
     # id changes when histories move between systems.
@@ -252,12 +263,10 @@ class Dossier(models.Model):
     @property
     def clock_runs(self) -> bool:
         """Open, and not in a wait that stops the clock (the selectors' CLOCK_RUNNING)."""
-        return self.status in OPEN_STATUSES and not self.clock_paused
+        return clock_runs(self.status, self.clock_paused)
 
     def overdue_on(self, day: dt.date) -> bool:
-        """Open past its lawful due date on ``day`` with the clock running: a wait that stops the
-        clock is not late, a late supplement request or an unstopped payment wait can be."""
-        return self.clock_runs and self.due_date is not None and self.due_date < day
+        return overdue_on(day, self.status, self.clock_paused, self.due_date)
 
 
 class DossierSequence(models.Model):

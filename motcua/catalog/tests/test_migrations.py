@@ -10,12 +10,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("catalog", "0002_time_limits_fees_provenance")]
-AFTER = [("catalog", "0004_remove_announcement_text")]
+AFTER = None  # every app at its latest: going back to BEFORE also unapplied what depends on it
 
 
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    if targets is None:
+        targets = executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 

@@ -330,6 +330,16 @@ class TestLateSupplementRequests:
         assert 'class="tag timeliness-late" id="timeliness"' in page
         page = client.get(f"/can-bo/ho-so/{timely.code}/").content.decode()
         assert 'id="timeliness"' not in page
+        # The register (Mẫu 07) reads the same rule from its rows.
+        from motcua.documents.selectors import register_entries
+
+        entries = register_entries(
+            unit=late.receiving_unit, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 4), actor=None
+        )
+        assert {entry.code: entry.clock_paused for entry in entries} == {
+            late.code: False,
+            timely.code: True,
+        }
 
 
 class TestPaymentWait:
