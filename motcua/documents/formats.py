@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 
@@ -39,20 +38,6 @@ def written_date(value: dt.date) -> str:
     (ND 30/2020/NĐ-CP Phụ lục I, the date line of administrative documents)."""
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     return f"ngày {value.day:02d} tháng {month} năm {value.year}"
-
-
-def money(amount: str | Decimal | int | None) -> str:
-    """20.000 đồng (dot for thousands, comma for decimals)."""
-    try:
-        number = Decimal(amount if amount is not None else 0)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(amount)
-    whole = int(number)
-    text = f"{whole:,}".replace(",", ".")
-    cents = number - whole
-    if cents:
-        text += "," + f"{abs(cents):.2f}"[2:].rstrip("0")
-    return f"{text} đồng"
 
 
 def count(value: int) -> str:

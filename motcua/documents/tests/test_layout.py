@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from motcua.core.templatetags.motcua import vnd
 from motcua.documents import formats, layout
 from motcua.documents.tests.conftest import read_pdf
 
@@ -36,15 +37,17 @@ class TestFormats:
     @pytest.mark.parametrize(
         ("amount", "text"),
         [
-            ("20000.00", "20.000 đồng"),
+            (Decimal("20000.00"), "20.000 đồng"),
             (Decimal("12500"), "12.500 đồng"),
-            ("1500000", "1.500.000 đồng"),
-            ("2500.50", "2.500,5 đồng"),
-            (0, "0 đồng"),
+            (1500000, "1.500.000 đồng"),
+            (Decimal("2500.50"), "2.500,50 đồng"),
+            (0, "0 đồng"),  # exempt: an amount still to be set never reaches here (fee_amount_text)
+            (None, ""),
         ],
     )
     def test_amounts(self, amount, text):
-        assert formats.money(amount) == text
+        """One writer of amounts for pages and forms (core.templatetags.motcua.vnd)."""
+        assert vnd(amount) == text
 
     def test_identifiers_show_only_their_last_four_characters(self):
         assert formats.mask_identifier("001099012345") == "********2345"
