@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from motcua.core.privacy import private_directory
+
 
 class SmsError(Exception):
     pass
@@ -30,7 +32,7 @@ class FileSmsBackend:
 
     def send(self, *, to: str, text: str, reference: str) -> str:
         now = timezone.now()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_directory(self.directory)
         line = json.dumps(
             {"at": now.isoformat(), "to": to, "text": text, "reference": reference},
             ensure_ascii=False,
