@@ -25,6 +25,7 @@ from motcua.core.errors import DomainError
 DISPLAY_FIELDS = [
     "user",
     "name",
+    "scope",
     "prefix",
     "status",
     "created_at",
@@ -39,9 +40,11 @@ DISPLAY_FIELDS = [
 class ApiTokenCreationForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["user", "name", "expires_at"]
+        fields = ["user", "name", "scope", "expires_at"]
         help_texts = {
-            "expires_at": "Để trống nếu khóa không tự hết hạn; có thể thu hồi bất cứ lúc nào.",
+            "scope": "Chỉ cấp quyền thao tác cho ứng dụng thật sự ghi nhận hồ sơ.",
+            "expires_at": "Để trống: hết hạn sau thời hạn mặc định (MOTCUA_API_TOKEN_DAYS); "
+            "có thể thu hồi bất cứ lúc nào.",
         }
 
 
@@ -50,6 +53,7 @@ class ApiTokenAdmin(DomainErrorsAsMessages):
     list_display = [
         "name",
         "user",
+        "scope",
         "prefix",
         "status",
         "created_at",
@@ -71,7 +75,7 @@ class ApiTokenAdmin(DomainErrorsAsMessages):
         return api_tokens_visible_to(user=acting_user(request))
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["user", "name", "expires_at"] if obj is None else DISPLAY_FIELDS
+        return ["user", "name", "scope", "expires_at"] if obj is None else DISPLAY_FIELDS
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Nothing of an issued token changes but its revocation (the action).
@@ -95,6 +99,7 @@ class ApiTokenAdmin(DomainErrorsAsMessages):
             actor=acting_user(request),
             user=form.cleaned_data["user"],
             name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
             expires_at=form.cleaned_data.get("expires_at"),
         )
         obj.pk = token.pk

@@ -31,7 +31,9 @@ class ApiTokenAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        used = api_token_use(raw=token, at=clock.now())
+        used = api_token_use(
+            raw=token, at=clock.now(), writes=request.method not in ("GET", "HEAD", "OPTIONS")
+        )
         # The events this request causes name the application besides the officer.
         set_acting_client(name=used.name, token=used.prefix)
         return used.user

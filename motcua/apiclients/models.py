@@ -14,6 +14,12 @@ from django.db import models
 
 
 class ApiToken(models.Model):
+    class Scope(models.TextChoices):
+        # What a token may do, within its officer's roles (issue 10 item 3): least privilege for
+        # a reporting or look-up client, transitions only where an application records them.
+        READ = "read", "Chỉ đọc"
+        ACT = "act", "Đọc và thao tác hồ sơ (tiếp nhận, chuyển bước, trả kết quả…)"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="cán bộ (ứng dụng hoạt động với quyền của)",
@@ -21,6 +27,7 @@ class ApiToken(models.Model):
         related_name="api_tokens",
     )
     name = models.CharField("ứng dụng kết nối", max_length=100)
+    scope = models.CharField("phạm vi", max_length=8, choices=Scope.choices, default=Scope.READ)
     # Public: printed before the secret in the token, shown in the admin to tell tokens apart.
     prefix = models.CharField("tiền tố", max_length=16, unique=True, editable=False)
     secret_hash = models.CharField("SHA-256 của mã bí mật", max_length=64, editable=False)

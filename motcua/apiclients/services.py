@@ -19,6 +19,7 @@ import hmac
 import re
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import User
@@ -64,18 +65,33 @@ def _check_may_manage(actor: User | None, user: User) -> None:
         )
 
 
+def default_expiry(moment: dt.datetime) -> dt.datetime | None:
+    """When a token made at ``moment`` without an expiry ends (MOTCUA_API_TOKEN_DAYS; 0: never)."""
+    days = settings.MOTCUA_API_TOKEN_DAYS
+    return moment + dt.timedelta(days=days) if days > 0 else None
+
+
 @transaction.atomic
 def api_token_create(
     *,
     user: User,
     name: str,
+    scope: str,
     expires_at: dt.datetime | None = None,
     actor: User | None = None,
     at: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Give a client application a token acting as ``user``; the full token is returned once."""
+    """Give a client application a token acting as ``user`` within ``scope`` (ApiToken.Scope),
+    ending at ``expires_at`` or after the configured lifetime; the full token is returned once."""
     moment = at or clock.now()
     _check_may_manage(actor, user)
+    if scope not in ApiToken.Scope.values:
+        raise InvalidInput(
+            f"Phạm vi khóa API phải là một trong: {', '.join(ApiToken.Scope.values)}.",
+            code="invalid_scope",
+        )
+    if expires_at is None:
+        expires_at = default_expiry(moment)
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Cần tên ứng dụng kết nối.", code="name_required")
@@ -101,6 +117,7 @@ def api_token_create(
                     created_at=moment,
                     created_by=actor,
                     expires_at=expires_at,
+                    scope=scope,
                 )
         except IntegrityError:  # the prefix is taken: draw another
             continue
@@ -130,8 +147,9 @@ def api_token_prefix(raw: str) -> str | None:
     return match["prefix"] if match else None
 
 
-def api_token_use(*, raw: str, at: dt.datetime) -> ApiToken:
-    """The live token ``raw`` names, its use noted (to the minute); Unauthorized otherwise."""
+def api_token_use(*, raw: str, at: dt.datetime, writes: bool) -> ApiToken:
+    """The live token ``raw`` names, its use noted (to the minute); Unauthorized otherwise, and
+    PermissionDenied for a request that ``writes`` with a read-only token."""
     match = _TOKEN_RE.match(raw.strip())
     if match is None:
         raise Unauthorized("Khóa API không đúng định dạng (mc_<tiền tố>_<mã bí mật>).")
@@ -146,6 +164,11 @@ def api_token_use(*, raw: str, at: dt.datetime) -> ApiToken:
         raise Unauthorized("Khóa API đã hết hạn.")
     if not token.user.is_active:
         raise Unauthorized("Tài khoản gắn với khóa API đã bị khóa.")
+    if writes and token.scope == ApiToken.Scope.READ:
+        raise PermissionDenied(
+            "Khóa API này chỉ được đọc: không dùng để tiếp nhận hay thao tác hồ sơ.",
+            code="token_read_only",
+        )
     if token.last_used_at is None or at - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = at
         token.save(update_fields=["last_used_at"])

@@ -174,6 +174,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env_bool("MOTCUA_STATIC_AUTOREFRESH", True)
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 
+# API tokens made without an end date end after this many days (0: they never end by themselves).
+MOTCUA_API_TOKEN_DAYS = env_int("MOTCUA_API_TOKEN_DAYS", 365)
+
 # Background work: immediate by default; "database" stores tasks for `motcua db_worker`.
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

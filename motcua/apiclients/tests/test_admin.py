@@ -43,7 +43,12 @@ def test_a_superuser_issues_a_token_and_sees_the_secret_once(client, superuser, 
     client.force_login(superuser)
     response = client.post(
         reverse("admin:apiclients_apitoken_add"),
-        {"user": officers.mine.pk, "name": "Cổng dịch vụ công tỉnh", "expires_at_0": ""},
+        {
+            "user": officers.mine.pk,
+            "name": "Cổng dịch vụ công tỉnh",
+            "scope": "act",
+            "expires_at_0": "",
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -52,7 +57,7 @@ def test_a_superuser_issues_a_token_and_sees_the_secret_once(client, superuser, 
     assert token.user == officers.mine
     assert token.created_by == superuser
     assert secret.startswith(f"mc_{token.prefix}_")
-    assert api_token_use(raw=secret, at=clock.now()).pk == token.pk
+    assert api_token_use(raw=secret, at=clock.now(), writes=False).pk == token.pk
     # Never again: the change page shows the prefix, not the secret.
     page = client.get(reverse("admin:apiclients_apitoken_change", args=[token.pk]))
     assert token.prefix in page.content.decode()
@@ -61,8 +66,8 @@ def test_a_superuser_issues_a_token_and_sees_the_secret_once(client, superuser, 
 
 
 def test_a_unit_admin_manages_only_their_officers_tokens(client, officers):
-    mine, _ = api_token_create(user=officers.mine, name="Ứng dụng xã Một")
-    foreign, _ = api_token_create(user=officers.foreign, name="Ứng dụng xã Hai")
+    mine, _ = api_token_create(scope="act", user=officers.mine, name="Ứng dụng xã Một")
+    foreign, _ = api_token_create(scope="act", user=officers.foreign, name="Ứng dụng xã Hai")
     client.force_login(officers.admin)
 
     listing = client.get(reverse(CHANGELIST))
@@ -77,20 +82,22 @@ def test_a_unit_admin_manages_only_their_officers_tokens(client, officers):
     assert officers.foreign not in choices
 
     refused = client.post(
-        reverse("admin:apiclients_apitoken_add"), {"user": officers.foreign.pk, "name": "x"}
+        reverse("admin:apiclients_apitoken_add"),
+        {"user": officers.foreign.pk, "name": "x", "scope": "read"},
     )
     assert refused.status_code == 200  # the form shows the error
     assert ApiToken.objects.count() == 2
 
     client.post(
-        reverse("admin:apiclients_apitoken_add"), {"user": officers.mine.pk, "name": "Thêm"}
+        reverse("admin:apiclients_apitoken_add"),
+        {"user": officers.mine.pk, "name": "Thêm", "scope": "read"},
     )
     assert ApiToken.objects.filter(user=officers.mine, created_by=officers.admin).count() == 1
 
 
 def test_revoking_from_the_list(client, officers):
-    mine, secret = api_token_create(user=officers.mine, name="Ứng dụng xã Một")
-    foreign, _ = api_token_create(user=officers.foreign, name="Ứng dụng xã Hai")
+    mine, secret = api_token_create(scope="act", user=officers.mine, name="Ứng dụng xã Một")
+    foreign, _ = api_token_create(scope="act", user=officers.foreign, name="Ứng dụng xã Hai")
     client.force_login(officers.admin)
     response = client.post(
         reverse(CHANGELIST),
@@ -110,7 +117,7 @@ def test_revoking_from_the_list(client, officers):
 
 
 def test_tokens_are_never_deleted_nor_edited(client, superuser, officers):
-    token, _ = api_token_create(user=officers.mine, name="x")
+    token, _ = api_token_create(scope="act", user=officers.mine, name="x")
     client.force_login(superuser)
     assert (
         client.get(reverse("admin:apiclients_apitoken_delete", args=[token.pk])).status_code == 403

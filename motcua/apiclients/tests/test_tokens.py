@@ -52,7 +52,7 @@ def refused(response, words: str) -> None:
 
 
 def test_the_secret_is_returned_once_and_only_its_digest_is_stored(officer):
-    token, secret = api_token_create(user=officer, name=" Cổng dịch vụ công ", at=T0)
+    token, secret = api_token_create(scope="act", user=officer, name=" Cổng dịch vụ công ", at=T0)
     scheme, prefix, rest = secret.split("_", 2)
     assert scheme == "mc"
     assert prefix == token.prefix
@@ -65,7 +65,7 @@ def test_the_secret_is_returned_once_and_only_its_digest_is_stored(officer):
     assert stored.created_at == T0
     assert stored.last_used_at is None
     assert stored.state(T0) == "Đang dùng"
-    other, other_secret = api_token_create(user=officer, name="Khác", at=T0)
+    other, other_secret = api_token_create(scope="act", user=officer, name="Khác", at=T0)
     assert other.prefix != token.prefix
     assert other_secret != secret
 
@@ -82,7 +82,7 @@ def test_the_secret_is_returned_once_and_only_its_digest_is_stored(officer):
 )
 def test_a_token_needs_a_name_and_a_future_expiry(officer, name, expires_at, code):
     with pytest.raises(InvalidInput) as caught:
-        api_token_create(user=officer, name=name, expires_at=expires_at, at=T0)
+        api_token_create(scope="act", user=officer, name=name, expires_at=expires_at, at=T0)
     assert caught.value.code == code
     assert not ApiToken.objects.exists()
 
@@ -91,7 +91,7 @@ def test_no_token_for_a_disabled_account(officer):
     officer.is_active = False
     officer.save()
     with pytest.raises(InvalidInput, match="đã bị khóa"):
-        api_token_create(user=officer, name="x", at=T0)
+        api_token_create(scope="act", user=officer, name="x", at=T0)
 
 
 def test_only_the_officers_administrators_issue_or_revoke(
@@ -100,19 +100,19 @@ def test_only_the_officers_administrators_issue_or_revoke(
     own_admin = make_officer(commune, Role.UNIT_ADMIN, "quantri")
     foreign_admin = make_officer(other_commune, Role.UNIT_ADMIN, "quantri2")
     with pytest.raises(PermissionDenied):
-        api_token_create(user=officer, name="x", actor=foreign_admin, at=T0)
-    token, _ = api_token_create(user=officer, name="x", actor=own_admin, at=T0)
+        api_token_create(scope="act", user=officer, name="x", actor=foreign_admin, at=T0)
+    token, _ = api_token_create(scope="act", user=officer, name="x", actor=own_admin, at=T0)
     assert token.created_by == own_admin
     with pytest.raises(PermissionDenied):
         api_token_revoke(token=token, actor=foreign_admin, at=T0)
     # An officer may revoke their own token; a superuser any.
     assert api_token_revoke(token=token, actor=officer, at=T0).revoked_by == officer
-    second, _ = api_token_create(user=officer, name="y", actor=superuser, at=T0)
+    second, _ = api_token_create(scope="act", user=officer, name="y", actor=superuser, at=T0)
     assert api_token_revoke(token=second, actor=superuser, at=T0).revoked_at == T0
 
 
 def test_revoking_twice_keeps_the_first_time(officer):
-    token, _ = api_token_create(user=officer, name="x", at=T0)
+    token, _ = api_token_create(scope="act", user=officer, name="x", at=T0)
     api_token_revoke(token=token, at=T0)
     again = api_token_revoke(token=token, at=T0 + dt.timedelta(hours=1))
     assert again.revoked_at == T0
@@ -126,18 +126,18 @@ def test_a_token_acts_as_its_officer_with_their_scope(
     client, desk, receive, other_commune, make_officer
 ):
     receive("1.004222", at(2026, 3, 2, 8))
-    _, secret = api_token_create(user=desk.reception, name="x", at=T0)
+    _, secret = api_token_create(scope="act", user=desk.reception, name="x", at=T0)
     response = call(client, secret)
     assert response.status_code == 200, response.content
     assert response.json()["count"] == 1
     _, stranger = api_token_create(
-        user=make_officer(other_commune, Role.RECEPTION, "tiepnhan2"), name="x", at=T0
+        scope="act", user=make_officer(other_commune, Role.RECEPTION, "tiepnhan2"), name="x", at=T0
     )
     assert call(client, stranger).json()["count"] == 0
 
 
 def test_the_token_lifecycle(client, officer):
-    token, secret = api_token_create(user=officer, name="x", at=T0)
+    token, secret = api_token_create(scope="act", user=officer, name="x", at=T0)
     assert call(client, secret).status_code == 200
     token.refresh_from_db()
     assert token.last_used_at == T0
@@ -147,11 +147,11 @@ def test_the_token_lifecycle(client, officer):
 
 
 def test_last_use_is_written_at_most_once_a_minute(client, officer):
-    token, secret = api_token_create(user=officer, name="x", at=T0)
+    token, secret = api_token_create(scope="act", user=officer, name="x", at=T0)
     call(client, secret, when=T0)
     within = T0 + LAST_USED_RESOLUTION - dt.timedelta(seconds=1)
     with patch.object(ApiToken, "save") as save:
-        api_token_use(raw=secret, at=within)
+        api_token_use(raw=secret, at=within, writes=False)
         save.assert_not_called()
     assert call(client, secret, when=within).status_code == 200
     token.refresh_from_db()
@@ -164,13 +164,13 @@ def test_last_use_is_written_at_most_once_a_minute(client, officer):
 
 def test_an_expired_token_is_refused(client, officer):
     expiry = T0 + dt.timedelta(days=30)
-    _, secret = api_token_create(user=officer, name="x", expires_at=expiry, at=T0)
+    _, secret = api_token_create(scope="act", user=officer, name="x", expires_at=expiry, at=T0)
     assert call(client, secret, when=expiry - dt.timedelta(seconds=1)).status_code == 200
     refused(call(client, secret, when=expiry), "hết hạn")
 
 
 def test_a_wrong_secret_is_refused(client, officer):
-    token, secret = api_token_create(user=officer, name="x", at=T0)
+    token, secret = api_token_create(scope="act", user=officer, name="x", at=T0)
     scheme, prefix, rest = secret.split("_", 2)
     wrong = f"{scheme}_{prefix}_{'A' if rest[0] != 'A' else 'B'}{rest[1:]}"
     refused(call(client, wrong), "không hợp lệ")
@@ -195,22 +195,60 @@ def test_a_wrong_secret_is_refused(client, officer):
     ],
 )
 def test_missing_or_malformed_headers_are_refused(client, officer, header, words):
-    api_token_create(user=officer, name="x", at=T0)
+    api_token_create(scope="act", user=officer, name="x", at=T0)
     refused(call(client, header=header) if header is not None else call(client), words)
 
 
 def test_a_disabled_account_loses_its_tokens(client, officer):
-    _, secret = api_token_create(user=officer, name="x", at=T0)
+    _, secret = api_token_create(scope="act", user=officer, name="x", at=T0)
     officer.is_active = False
     officer.save()
     refused(call(client, secret), "bị khóa")
 
 
 def test_the_scheme_is_case_insensitive(client, officer):
-    _, secret = api_token_create(user=officer, name="x", at=T0)
+    _, secret = api_token_create(scope="act", user=officer, name="x", at=T0)
     assert call(client, header=f"bearer {secret}").status_code == 200
 
 
 def test_use_outside_http_raises_unauthorized(officer):
     with pytest.raises(Unauthorized):
-        api_token_use(raw="", at=T0)
+        api_token_use(raw="", at=T0, writes=False)
+
+
+# --- scopes and lifetime (issue 10 item 3) -------------------------------------------------------
+
+
+def test_a_read_only_token_reads_but_never_acts(client, desk, receive):
+    dossier = receive("1.004222", at(2026, 3, 2, 8))
+    _, reader = api_token_create(scope="read", user=desk.leader, name="Báo cáo", at=T0)
+    headers = {"Authorization": f"Bearer {reader}"}
+    with patch("motcua.core.clock.now", return_value=T0):
+        assert client.get("/api/dossiers/", headers=headers).status_code == 200
+        refused = client.post(
+            f"/api/dossiers/{dossier.code}/assign",
+            {"version": dossier.version, "step": 2, "assignee": desk.specialist.username},
+            content_type="application/json",
+            headers=headers,
+        )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "token_read_only"
+    dossier.refresh_from_db()
+    assert dossier.event_count == 1  # nothing recorded
+
+
+def test_a_scope_is_chosen_from_the_list(officer):
+    with pytest.raises(InvalidInput, match="Phạm vi"):
+        api_token_create(scope="admin", user=officer, name="x", at=T0)
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_ends_after_the_configured_lifetime(officer, settings):
+    token, _ = api_token_create(scope="read", user=officer, name="x", at=T0)
+    assert token.expires_at == T0 + dt.timedelta(days=365)
+    settings.MOTCUA_API_TOKEN_DAYS = 0
+    forever, _ = api_token_create(scope="read", user=officer, name="y", at=T0)
+    assert forever.expires_at is None
+    chosen = T0 + dt.timedelta(days=30)
+    short, _ = api_token_create(scope="read", user=officer, name="z", expires_at=chosen, at=T0)
+    assert short.expires_at == chosen

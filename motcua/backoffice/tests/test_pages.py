@@ -107,7 +107,7 @@ def test_the_tax_code_is_masked_on_the_page_as_in_the_api(desk, receive, client_
         if officer == desk.postal:
             assert "8012345678" not in page
         assert f'id="tax-code">{shown}<' in page
-        _, token = api_token_create(user=officer, name="Thử")
+        _, token = api_token_create(scope="act", user=officer, name="Thử")
         api = client_for(officer).get(
             f"/api/dossiers/{dossier.code}", headers={"Authorization": f"Bearer {token}"}
         )

@@ -36,7 +36,7 @@ class Client:
 
     def __init__(self, client: Any, user: User) -> None:
         self.client = client
-        _, secret = api_token_create(user=user, name=f"Ứng dụng thử ({user.username})")
+        _, secret = api_token_create(scope="act", user=user, name=f"Ứng dụng thử ({user.username})")
         self.headers = {"Authorization": f"Bearer {secret}"}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:

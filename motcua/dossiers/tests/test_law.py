@@ -686,7 +686,7 @@ class TestFeesSetByTheProvince:
         page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
         assert "Chưa cấu hình theo nghị quyết HĐND tỉnh" in page
         assert "0 đồng" not in page
-        _, secret = api_token_create(user=procedure.reception, name="Ứng dụng thử")
+        _, secret = api_token_create(scope="act", user=procedure.reception, name="Ứng dụng thử")
         body = client.get(
             f"/api/dossiers/{dossier.code}", headers={"Authorization": f"Bearer {secret}"}
         ).json()

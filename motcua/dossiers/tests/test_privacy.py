@@ -50,7 +50,7 @@ def test_officers_answers_are_not_stored_by_caches(client, desk):
     page = client.get("/can-bo/")
     assert page.status_code == 200
     assert {"private", "no-store"} <= set(page["Cache-Control"].replace(" ", "").split(","))
-    _, secret = api_token_create(user=desk.reception, name="Ứng dụng thử")
+    _, secret = api_token_create(scope="act", user=desk.reception, name="Ứng dụng thử")
     client.logout()
     client.cookies.clear()
     answer = client.get("/api/dossiers/", headers={"Authorization": f"Bearer {secret}"})

@@ -42,7 +42,15 @@ class Command(DomainCommand):
         create.add_argument("--user", required=True, metavar="USERNAME", help="tên đăng nhập")
         create.add_argument("--name", required=True, help="tên ứng dụng kết nối")
         create.add_argument(
-            "--expires", metavar="YYYY-MM-DD", help="dùng được đến hết ngày này (giờ Việt Nam)"
+            "--scope",
+            required=True,
+            choices=ApiToken.Scope.values,
+            help="read: chỉ đọc; act: đọc và thao tác hồ sơ",
+        )
+        create.add_argument(
+            "--expires",
+            metavar="YYYY-MM-DD",
+            help="dùng được đến hết ngày này (giờ Việt Nam); mặc định: MOTCUA_API_TOKEN_DAYS ngày",
         )
         revoke = sub.add_parser("revoke", help="thu hồi một khóa API")
         revoke.add_argument("token", metavar="PREFIX|TOKEN", help="tiền tố hoặc toàn bộ khóa")
@@ -66,11 +74,15 @@ class Command(DomainCommand):
     def _create(self, options: dict[str, Any]) -> None:
         expires = _end_of_day(options["expires"]) if options["expires"] else None
         token, secret = api_token_create(
-            user=self._user(options["user"]), name=options["name"], expires_at=expires
+            user=self._user(options["user"]),
+            name=options["name"],
+            scope=options["scope"],
+            expires_at=expires,
         )
+        ends = f", hết hạn {_when(token.expires_at)}" if token.expires_at else ""
         self.stderr.write(
-            f"Đã tạo khóa API {token.prefix} cho “{token.name}”, quyền của {token.user.username}"
-            f"{f', hết hạn {_when(expires)}' if expires else ''}. Mã dưới đây chỉ hiện một lần:"
+            f"Đã tạo khóa API {token.prefix} cho “{token.name}” ({token.get_scope_display()}), "
+            f"quyền của {token.user.username}{ends}. Mã dưới đây chỉ hiện một lần:"
         )
         self.stdout.write(secret)
 
@@ -97,6 +109,7 @@ class Command(DomainCommand):
                         token.prefix,
                         token.user.username,
                         token.name,
+                        token.scope,
                         token.state(now),
                         f"tạo {_when(token.created_at)}",
                         f"dùng {_when(token.last_used_at)}",
