@@ -21,6 +21,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    """Tests sign officers in with force_login or the password alone (as the demo does, see
+    scripts/demo); the tests of the second factor (accounts/tests/test_signin.py) turn it on."""
+    settings.MOTCUA_REQUIRE_2FA_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _private_data_dir(settings, tmp_path):
     """Outbox files and uploads of a test go to its own directory, never to var/."""
     settings.DATA_DIR = tmp_path

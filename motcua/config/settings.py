@@ -8,6 +8,7 @@ The README lists every variable.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "axes",  # sign-in throttling (accounts/signin.py)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves Swagger UI from its own static files, not from a CDN
     "django_tasks",
     "django_tasks_db",
@@ -81,9 +85,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "motcua.accounts.signin.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.config.urls"
@@ -141,6 +149,38 @@ AUTH_USER_MODEL = "accounts.User"
 # Officers sign in on the site's own page (the admin's login admits staff only).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "backoffice:home"
+
+# Sign-in (README, "Sign-in"). django-axes counts failed password sign-ins per account and, apart,
+# per client address: either reaching the limit locks that account or that address out for the
+# cool-off, and every attempt made during a lockout starts the cool-off again (axes'
+# AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so a guesser who keeps trying stays out. The
+# cool-off is fixed, not growing: axes also uses it as the window in which failures are counted.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.signin.lockout_response"
+# The client's address: REMOTE_ADDR, unless MOTCUA_TRUSTED_PROXIES says how many reverse proxies
+# (nginx: one) append to X-Forwarded-For in front of the app; behind nginx REMOTE_ADDR is nginx.
+AXES_CLIENT_IP_CALLABLE = "motcua.accounts.signin.client_ip"
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+# The password is never stored or logged by axes (it masks the field); the username is kept in
+# its own column, not repeated in the stored form data.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Optional TOTP second factor (django-otp); required for officers holding one of these roles (a
+# superuser counts as an administrator). scripts/demo requires it of no one.
+# Names are accounts.Role values; "none" requires it of no one.
+MOTCUA_REQUIRE_2FA_ROLES = [
+    role
+    for role in env_list("MOTCUA_REQUIRE_2FA_ROLES", ["leader", "unit_admin"])
+    if role != "none"
+]
+OTP_TOTP_ISSUER = "motcua"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,6 +241,11 @@ MOTCUA_SMS_BACKEND = env_str("MOTCUA_SMS_BACKEND", "motcua.notifications.sms.Fil
 # Security. No external origin anywhere: every asset is served by the app (government networks are
 # often closed).
 SESSION_COOKIE_HTTPONLY = True
+# Shared counter PCs: a session ends when the browser closes, and after this many idle minutes
+# (each request saves the session, so its expiry slides: SESSION_COOKIE_AGE is the idle limit).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 60 * env_int("MOTCUA_SESSION_IDLE_MINUTES", 30)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

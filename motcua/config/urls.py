@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from motcua.accounts import views as account_views
 from motcua.config.api import api
 
 admin.site.site_header = "motcua — Quản trị hệ thống một cửa điện tử"
@@ -22,6 +23,8 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("dang-nhap/ma-xac-thuc/", account_views.otp_verify, name="otp-verify"),
+    path("tai-khoan/xac-thuc-hai-buoc/", account_views.otp_enrol, name="otp-enrol"),
     path("dang-xuat/", auth_views.LogoutView.as_view(next_page="portal:catalogue"), name="logout"),
     path("", include("motcua.portal.urls")),
 ]
