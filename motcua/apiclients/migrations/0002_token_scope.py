@@ -3,6 +3,11 @@ token is read-only unless its issuer chooses otherwise."""
 
 from django.db import migrations, models
 
+SCOPES = [
+    ("read", "Chỉ đọc"),
+    ("act", "Đọc và thao tác hồ sơ (tiếp nhận, chuyển bước, trả kết quả…)"),
+]
+
 
 class Migration(migrations.Migration):
     dependencies = [("apiclients", "0001_initial")]
@@ -12,10 +17,7 @@ class Migration(migrations.Migration):
             model_name="apitoken",
             name="scope",
             field=models.CharField(
-                choices=[
-                    ("read", "Chỉ đọc"),
-                    ("act", "Đọc và thao tác hồ sơ (tiếp nhận, chuyển bước, trả kết quả…)"),
-                ],
+                choices=SCOPES,
                 default="act",
                 max_length=8,
                 verbose_name="phạm vi",
@@ -25,10 +27,7 @@ class Migration(migrations.Migration):
             model_name="apitoken",
             name="scope",
             field=models.CharField(
-                choices=[
-                    ("read", "Chỉ đọc"),
-                    ("act", "Đọc và thao tác hồ sơ (tiếp nhận, chuyển bước, trả kết quả…)"),
-                ],
+                choices=SCOPES,
                 default="read",
                 max_length=8,
                 verbose_name="phạm vi",
