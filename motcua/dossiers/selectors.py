@@ -58,16 +58,35 @@ def dossiers_visible_to(*, user: User) -> QuerySet[Dossier]:
     return base.filter(pk__in=Dossier.objects.filter(condition).values("pk"))
 
 
+# The roles that see an applicant's ID and tax numbers whole at the units that receive or resolve
+# the dossier (from above for the subtree roles); consulted units and postal staff see them masked.
+IDENTITY_ROLES = frozenset(role for role in Role if role != Role.POSTAL)
+
+
 def applicant_identity_visible_to(*, user: User, dossier: Dossier) -> bool:
-    """Whether the officer sees the applicant's ID and tax numbers whole: those who receive or
-    resolve the dossier do; consulted units and postal staff see them masked."""
+    """Whether the officer sees the applicant's ID and tax numbers whole (IDENTITY_ROLES)."""
     if user.is_superuser:
         return True
-    roles = frozenset(role for role in Role if role != Role.POSTAL)
     return any(
-        user_has_role(user=user, unit=unit, roles=roles)
+        user_has_role(user=user, unit=unit, roles=IDENTITY_ROLES)
         for unit in (dossier.receiving_unit, dossier.resolving_unit)
     )
+
+
+def identities_visible_to(*, user: User) -> Q:
+    """The dossiers whose applicant's numbers ``user`` sees whole, as a condition: the same rule
+    as ``applicant_identity_visible_to``, for searches (someone shown a masked number must not
+    confirm the whole number by searching it)."""
+    if user.is_superuser:
+        return Q()
+    condition = Q(pk__in=[])
+    for membership in memberships_active(user=user).filter(role__in=IDENTITY_ROLES):
+        for side in ("receiving_unit", "resolving_unit"):
+            if membership.role in SUBTREE_ROLES:
+                condition |= Q(**{f"{side}__path__startswith": membership.unit.path})
+            else:
+                condition |= Q(**{side: membership.unit})
+    return condition
 
 
 @dataclass(frozen=True)
@@ -369,8 +388,9 @@ def dossier_search(
     dossiers = dossiers_visible_to(user=user)
     text = query.strip()
     if text:
-        by_number = (
-            Q(code__icontains=text) | Q(applicant_id_number=text) | Q(applicant_tax_code=text)
+        by_number = Q(code__icontains=text) | (
+            (Q(applicant_id_number=text) | Q(applicant_tax_code=text))
+            & identities_visible_to(user=user)
         )
         by_name = Q()
         for token in fold(text).split():

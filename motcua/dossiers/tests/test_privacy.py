@@ -56,3 +56,16 @@ def test_officers_answers_are_not_stored_by_caches(client, desk):
     answer = client.get("/api/dossiers/", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 200
     assert "no-store" in answer["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_masked_number_cannot_be_confirmed_by_searching_it(desk, receive):
+    """Issue 10 item 4: the postal clerk sees ********2345 for a dossier going by post; searching
+    the whole number finds nothing for them, as for someone who never saw it."""
+    from motcua.calendars.tests.calendar_data import at
+    from motcua.dossiers.selectors import dossier_search
+
+    dossier = receive("1.004222", at(2026, 3, 2, 9), delivery="post")
+    assert list(dossier_search(user=desk.reception, query="001099012345")) == [dossier]
+    assert list(dossier_search(user=desk.postal, query=dossier.code)) == [dossier]  # may see it
+    assert list(dossier_search(user=desk.postal, query="001099012345")) == []
