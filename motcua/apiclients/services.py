@@ -18,8 +18,10 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import partial
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import User
@@ -121,8 +123,31 @@ def api_token_create(
                 )
         except IntegrityError:  # the prefix is taken: draw another
             continue
+        if actor is None or actor.pk != user.pk:  # made by someone else, or by a command
+            transaction.on_commit(partial(_tell_officer, token), robust=True)
         return token, f"{TOKEN_SCHEME}_{prefix}_{secret}"
     raise DomainError("Không tạo được khóa API, hãy thử lại.", code="token_prefix_exhausted")
+
+
+def _tell_officer(token: ApiToken) -> None:
+    """A token made by someone else acts in the officer's name: they are told at once (by e-mail,
+    through the outbox, when the account has an address) and see it on their home page."""
+    user = token.user
+    if not user.email:
+        return
+    maker = token.created_by.username if token.created_by else "hệ thống"
+    ends = f"{clock.local(token.expires_at):%d/%m/%Y}" if token.expires_at else "không tự hết hạn"
+    send_mail(
+        subject=f"Ứng dụng “{token.name}” được cấp khóa API hoạt động với quyền của bạn",
+        message=(
+            f"{maker} đã cấp khóa API {token.prefix} cho ứng dụng “{token.name}” "
+            f"({token.get_scope_display()}), hoạt động với quyền của tài khoản {user.username}; "
+            f"hết hạn: {ends}. Mọi thao tác của ứng dụng ghi tên bạn kèm tên ứng dụng. Nếu bạn "
+            "không biết việc này, hãy đề nghị quản trị viên thu hồi khóa."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import memberships_active, units_visible_to
+from motcua.apiclients.selectors import api_tokens_acting_as
 from motcua.backoffice.actions import ACTIONS, BY_SLUG, Action, Situation
 from motcua.backoffice.forms import IntakeForm, RegisterForm, SearchForm
 from motcua.backoffice.presentation import (
@@ -176,10 +177,17 @@ def home(request: HttpRequest) -> HttpResponse:
         counts["apologies"] = apologies_to_sign(user=user).count()
     since = clock.now() - dt.timedelta(days=CHANGED_DUE_DAYS)
     changed = list(dossiers_with_changed_due(user=user, since=since)[:LIST_LIMIT])
+    acting = list(api_tokens_acting_as(user=user, at=clock.now()))
     return render(
         request,
         "backoffice/home.html",
-        _context(request, counts=counts, changed_due=changed, changed_days=CHANGED_DUE_DAYS),
+        _context(
+            request,
+            counts=counts,
+            changed_due=changed,
+            changed_days=CHANGED_DUE_DAYS,
+            acting_tokens=acting,
+        ),
     )
 
 

@@ -252,3 +252,31 @@ def test_a_token_ends_after_the_configured_lifetime(officer, settings):
     chosen = T0 + dt.timedelta(days=30)
     short, _ = api_token_create(scope="read", user=officer, name="z", expires_at=chosen, at=T0)
     assert short.expires_at == chosen
+
+
+def test_the_officer_is_told_of_a_token_made_in_their_name(
+    client, officer, commune, make_officer, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 10 item 3: an application acting as an officer through a token someone else made
+    is told to them by e-mail and listed on their home page, until revoked."""
+    officer.email = "tiepnhan@xa-mot.gov.vn"
+    officer.save(update_fields=["email"])
+    admin = make_officer(commune, Role.UNIT_ADMIN, "quantri")
+    with django_capture_on_commit_callbacks(execute=True):
+        made, _ = api_token_create(scope="act", user=officer, name="Cổng tỉnh", actor=admin)
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["tiepnhan@xa-mot.gov.vn"]
+    assert "Cổng tỉnh" in mailoutbox[0].subject
+    assert "quantri" in mailoutbox[0].body
+    assert made.prefix in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):  # by a command: told as well
+        own, _ = api_token_create(scope="read", user=officer, name="Của tôi")
+    assert len(mailoutbox) == 2
+    client.force_login(officer)
+    page = client.get("/can-bo/").content.decode()
+    assert 'id="ung-dung-ket-noi"' in page
+    assert "Cổng tỉnh" in page
+    assert "Của tôi" in page
+    api_token_revoke(token=made, actor=admin)
+    api_token_revoke(token=own, actor=officer)  # an officer may revoke their own
+    assert 'id="ung-dung-ket-noi"' not in client.get("/can-bo/").content.decode()
