@@ -13,7 +13,8 @@ from io import StringIO
 import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from motcua.accounts.models import Role
@@ -636,9 +637,11 @@ class TestBulkRecompute:
         assert recompute_slices(change, 4) == []
 
 
+# Drawing texts is slow on a loaded CI machine: the speed of generation is not under test.
+@hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.text(st.characters(blacklist_characters="\ue000"), max_size=60),
-    code=st.from_regex(r"[0-9A-Z.-]{1,30}", fullmatch=True),
+    code=st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-", min_size=1, max_size=30),
     email=st.sampled_from(["", "an@example.vn"]),
     phone=st.sampled_from(["", "0912345678"]),
 )
