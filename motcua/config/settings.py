@@ -181,6 +181,9 @@ MOTCUA_REQUIRE_2FA_ROLES = [
     if role != "none"
 ]
 OTP_TOTP_ISSUER = "motcua"
+# The admin never shows an officer's TOTP secret or its QR code: whoever reads it could make the
+# officer's codes. A lost phone is answered by deleting the device and enrolling again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

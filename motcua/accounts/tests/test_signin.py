@@ -236,3 +236,15 @@ def test_a_superuser_must_enrol_when_administrators_must(client, settings, super
 
 def client_class_for(client):
     return type(client)()
+
+
+def test_the_admin_never_shows_an_officers_totp_secret(client, superuser, specialist):
+    """Whoever reads the secret could make the officer's codes: the admin hides it, its QR code
+    and the page that shows them (the second factor is not required of anyone in tests)."""
+    device = TOTPDevice.objects.create(user=specialist, name="Điện thoại", confirmed=True)
+    client.force_login(superuser)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    config = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+    assert client.get(config).status_code == 403
