@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.services import membership_grant
@@ -13,6 +14,17 @@ from motcua.units.services import unit_create
 
 # A commune one-stop desk with officers and the handbook's procedures (`desk`, `receive`, …).
 pytest_plugins = ["motcua.dossiers.tests.fixtures"]
+
+
+def _allow_truncate(sender, connection, **kwargs) -> None:
+    """Test databases are emptied by TRUNCATE between transactional tests; the access log's
+    trigger refuses that unless the session says it means it (audit migration 0002)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET motcua.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_truncate)
 
 
 @pytest.fixture(autouse=True)

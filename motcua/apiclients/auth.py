@@ -17,6 +17,10 @@ from motcua.core.acting import set_acting_client
 
 
 class ApiTokenAuth(HttpBearer):
+    # Whether this operation only reads even when it is a POST (a search sends its terms in the
+    # body so that ID numbers stay out of URLs): a read-only token may then use it.
+    reads_only = False
+
     def __call__(self, request: HttpRequest) -> User:
         # ninja's HttpBearer returns None for a missing or foreign header, which ends in its own
         # {"detail": "Unauthorized"}; ours names the problem and keeps the stable error shape.
@@ -32,11 +36,19 @@ class ApiTokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
         used = api_token_use(
-            raw=token, at=clock.now(), writes=request.method not in ("GET", "HEAD", "OPTIONS")
+            raw=token,
+            at=clock.now(),
+            writes=not self.reads_only and request.method not in ("GET", "HEAD", "OPTIONS"),
         )
         # The events this request causes name the application besides the officer.
         set_acting_client(name=used.name, token=used.prefix)
         return used.user
+
+
+class ApiTokenReadAuth(ApiTokenAuth):
+    """For a POST that only reads (the dossier search)."""
+
+    reads_only = True
 
 
 def api_actor(request: HttpRequest) -> User:

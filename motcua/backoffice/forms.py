@@ -476,3 +476,24 @@ class RegisterForm(forms.Form):
             elif end - start > dt.timedelta(days=366):
                 self.add_error("end", _("Mỗi lần in tối đa một năm."))
         return data
+
+
+class AccessLogForm(forms.Form):
+    """The inspectors' filters of the access log (no personal number among them)."""
+
+    officer = forms.CharField(label=_("Cán bộ (tên đăng nhập)"), required=False, max_length=150)
+    dossier = forms.CharField(label=_("Mã hồ sơ"), required=False, max_length=40)
+    date_from = RecordDateField(label=_("Từ ngày"), required=False)
+    date_to = RecordDateField(label=_("Đến ngày"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return data

@@ -12,6 +12,7 @@ urlpatterns = [
     path("lanh-dao/", views.leader, name="leader"),
     path("tong-quan/", views.overview, name="overview"),
     path("so-theo-doi.pdf", views.register_pdf, name="register"),
+    path("nhat-ky-truy-cap/", views.access_log, name="access-log"),
     path("ho-so/<str:ref>/", views.dossier_detail, name="dossier"),
     path("ho-so/<str:ref>/mau-<str:form>.pdf", views.dossier_form_pdf, name="dossier-form"),
     path("ho-so/<str:ref>/<slug:action>/", views.dossier_action, name="dossier-action"),

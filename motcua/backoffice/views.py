@@ -16,17 +16,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import memberships_active, units_visible_to
 from motcua.apiclients.selectors import api_tokens_acting_as
+from motcua.audit.models import Access
+from motcua.audit.selectors import access_records_search, dossier_accesses
+from motcua.audit.services import access_record, accessor_from_request, identifier_shaped
 from motcua.backoffice.actions import ACTIONS, BY_SLUG, Action, Situation
-from motcua.backoffice.forms import IntakeForm, RegisterForm, SearchForm
+from motcua.backoffice.forms import AccessLogForm, IntakeForm, RegisterForm, SearchForm
 from motcua.backoffice.presentation import (
     EVENT_LABELS,
     dossier_forms,
@@ -39,6 +42,7 @@ from motcua.catalog.selectors import procedure_search, procedure_versions_in_for
 from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import record_number
+from motcua.documents.selectors import register_dossiers
 from motcua.documents.services import render_dossier_form, render_register
 from motcua.dossiers.deadlines import step_timings
 from motcua.dossiers.models import Dossier
@@ -144,6 +148,11 @@ def _dossier(request: HttpRequest, ref: str) -> Dossier:
         return dossier_get_for_officer(user=_user(request), code=key)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _record(request: HttpRequest, action: Access, **details: Any) -> None:
+    """Who saw what (audit.services.access_record): before the data leaves, fail closed."""
+    access_record(by=accessor_from_request(request, _user(request)), action=action, **details)
 
 
 def _back(request: HttpRequest, dossier: Dossier) -> HttpResponseRedirect:
@@ -333,30 +342,69 @@ def _visible_units(user: User) -> QuerySet[Unit]:
     return units_visible_to(user=user).filter(valid_to__isnull=True).order_by("path")
 
 
-@require_GET
+# The search's fields that travel in pager links; the text searched never does (it may be an ID
+# number: searches by text go by POST, issue 10 item 4).
+_SEARCH_LINK_FIELDS = ("status", "received_from", "received_to", "unit")
+
+
+@require_http_methods(["GET", "POST"])
 @officer_required()
 def overview(request: HttpRequest) -> HttpResponse:
+    """The unit's overview and the search. The search form posts (CSRF), so that an ID number
+    stays out of URLs, browser history and server logs; results and pages answer the POST (the
+    pager posts the same fields again). A GET may still filter by status, dates, unit, and by a
+    code or a name in ``q``, but never by an ID number: that is refused with a message."""
     user = _user(request)
     units = _visible_units(user)
-    form = SearchForm(request.GET or None, units=units)
+    posted = request.method == "POST"
+    source: QueryDict = (request.POST if posted else request.GET).copy()
+    if not posted and identifier_shaped(source.get("q", "")):
+        # An old bookmark or a typed address: not searched, and the number leaves the address.
+        source.pop("q")
+        messages.error(
+            request,
+            _(
+                "Tìm theo số định danh hoặc mã số thuế phải dùng ô tra cứu (số không được nằm "
+                "trên địa chỉ trang); đã bỏ qua số này."
+            ),
+        )
+        rest = source.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{rest}" if rest else ""))
+    error = ""
+    bound = posted or any(source.get(name) for name in ("q", *_SEARCH_LINK_FIELDS))
+    form = SearchForm(source if bound else None, units=units)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    error = (
-        _("Điều kiện tìm kiếm không hợp lệ; đã bỏ qua.") if form.is_bound and form.errors else ""
-    )
+    if form.is_bound and form.errors:
+        error = _("Điều kiện tìm kiếm không hợp lệ; đã bỏ qua.")
     unit = data.get("unit")
     today = clock.today()
+    text = data.get("q", "")
     results = dossier_search(
         user=user,
-        query=data.get("q", ""),
+        query=text,
         status=data.get("status", ""),
         received_from=data.get("received_from"),
         received_to=data.get("received_to"),
         unit=unit,
     )
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = _context(request, form=form, page=page, error=error, query_string=query.urlencode())
+    page = Paginator(results, PAGE_SIZE).get_page(source.get("page"))
+    if bound:
+        _record(request, Access.SEARCHED, query=text, results=page.paginator.count)
+    links = QueryDict(mutable=True)
+    for name in _SEARCH_LINK_FIELDS:
+        if value := source.get(name, ""):
+            links[name] = str(value)
+    if not posted and text:
+        links["q"] = text  # a code or a name, already in this page's own address
+    context = _context(
+        request,
+        form=form,
+        page=page,
+        error=error,
+        posted=posted,
+        query_string=links.urlencode(),
+        pager_fields=[(name, source.get(name, "")) for name in ("q", *_SEARCH_LINK_FIELDS)],
+    )
     if request.headers.get("HX-Request"):
         return render(request, "backoffice/_search_results.html", context)
     calendar_unit = unit or _home_unit(user)
@@ -430,6 +478,10 @@ def _dossier_page(
         apology=situation.last(EventType.APOLOGY_ISSUED),
         proposal=situation.last(EventType.APOLOGY_PROPOSED),
     )
+    _record(request, Access.OPENED, dossiers=[dossier], what="chi-tiet")
+    # Its own access history, for inspectors (this opening included).
+    inspector = Role.INSPECTOR in context["roles"]
+    context["accesses"] = dossier_accesses(dossier=dossier) if inspector else None
     return render(request, "backoffice/dossier.html", context, status=status)
 
 
@@ -490,6 +542,7 @@ def dossier_form_pdf(request: HttpRequest, ref: str, form: str) -> HttpResponse:
         content = render_dossier_form(form=form, dossier=dossier, now=clock.now(), event=event)
     except DomainError as exc:
         raise Http404(exc.message) from exc
+    _record(request, Access.PRINTED, dossiers=[dossier], what=f"mau-{form}"[:200])
     return _pdf(content, f"mau-{form}-{dossier.code or dossier.pk}.pdf")
 
 
@@ -516,5 +569,40 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("backoffice:overview")
+    listed = register_dossiers(
+        unit=data["unit"], start=data["start"], end=data["end"], actor=_user(request)
+    )
+    _record(
+        request, Access.PRINTED, dossiers=listed.values_list("pk", flat=True), what="so-theo-doi"
+    )
     stamp = f"{data['start']:%Y%m%d}-{data['end']:%Y%m%d}"
     return _pdf(content, f"so-theo-doi-{data['unit'].identifier or data['unit'].pk}-{stamp}.pdf")
+
+
+# ---------------------------------------------------------------------------------------------
+# Who saw what (inspectors)
+# ---------------------------------------------------------------------------------------------
+
+ACCESS_PAGE_SIZE = 50
+
+
+@require_GET
+@officer_required(frozenset({Role.INSPECTOR}))
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Nhật ký truy cập: who opened, printed, exported or searched the personal data of the
+    dossiers the inspector may see, filtered by officer, dossier code and dates."""
+    user = _user(request)
+    form = AccessLogForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    records = access_records_search(
+        user=user,
+        officer=data.get("officer", ""),
+        dossier_code=data.get("dossier", ""),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+    page = Paginator(records, ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = _context(request, form=form, page=page, query_string=query.urlencode())
+    return render(request, "backoffice/access_log.html", context)

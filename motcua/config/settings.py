@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.documents",
     "motcua.apiclients",
+    "motcua.audit",  # who saw what: the access log (after dossiers, before the pages)
     "motcua.backoffice",
     "motcua.portal",
     "motcua.demo",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from motcua.accounts.models import User
 from motcua.core import clock
@@ -43,6 +43,18 @@ def dossier_facts(*, dossier: Dossier, now: dt.datetime) -> DossierFacts:
     return DossierFacts(dossier=fresh, events=events, units=units, now=now)
 
 
+def register_dossiers(
+    *, unit: Unit, start: dt.date, end: dt.date, actor: User | None
+) -> QuerySet[Dossier]:
+    """The dossiers the register of ``unit`` lists for ``actor`` over ``start``–``end`` (local
+    dates; None, the system: all of them)."""
+    zone = clock.authority_tz()
+    first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    dossiers = Dossier.objects.all() if actor is None else dossiers_visible_to(user=actor)
+    return dossiers.filter(receiving_unit=unit, received_at__gte=first, received_at__lt=after)
+
+
 def register_entries(
     *, unit: Unit, start: dt.date, end: dt.date, actor: User | None
 ) -> list[RegisterEntry]:
@@ -50,9 +62,6 @@ def register_entries(
     (dossiers_visible_to: postal staff see what goes by post; None, the system: all), in order
     of receipt, with their numbers in the unit's book of the year (services.register_enter)."""
     check_period(start, end)
-    zone = clock.authority_tz()
-    first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     # "Ngày chuyển hồ sơ": the desk's hand-over to the resolving body, else the first assignment
     # or transfer (histories recorded before forwarding was an event of its own).
     forwarded = (
@@ -63,9 +72,8 @@ def register_entries(
         .order_by("seq")
         .values("at")[:1]
     )
-    dossiers = Dossier.objects.all() if actor is None else dossiers_visible_to(user=actor)
     rows = (
-        dossiers.filter(receiving_unit=unit, received_at__gte=first, received_at__lt=after)
+        register_dossiers(unit=unit, start=start, end=end, actor=actor)
         .annotate(forwarded_at=Subquery(forwarded))
         .order_by("received_at", "code")
         .values_list(

@@ -23,10 +23,12 @@ from pydantic import AfterValidator, StrictInt, StringConstraints
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import users_visible_to
-from motcua.apiclients.auth import ApiTokenAuth, api_actor
+from motcua.apiclients.auth import ApiTokenAuth, ApiTokenReadAuth, api_actor
+from motcua.audit.models import Access
+from motcua.audit.services import access_record, accessor_from_request, identifier_shaped
 from motcua.catalog.selectors import fee_amount_text
 from motcua.core import clock
-from motcua.core.errors import NotFound
+from motcua.core.errors import InvalidInput, NotFound
 from motcua.core.text import mask_identifier
 from motcua.dossiers.deadlines import deadline_explanation
 from motcua.dossiers.events import history_problems
@@ -402,13 +404,12 @@ class DossierQuery(Schema):
     offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
-@router.get(
-    "/",
-    response={200: DossierPageOut, **ERRORS},
-    summary="Danh sách hồ sơ trong phạm vi được xem (lọc, tìm kiếm, phân trang)",
-    operation_id="list_dossiers",
-)
-def list_dossiers(request: HttpRequest, query: Query[DossierQuery]) -> dict[str, Any]:
+def _record(request: HttpRequest, action: Access, **details: Any) -> None:
+    """Who saw what (audit.services.access_record), before the answer leaves: fail closed."""
+    access_record(by=accessor_from_request(request, api_actor(request)), action=action, **details)
+
+
+def _search(request: HttpRequest, query: DossierQuery) -> dict[str, Any]:
     # The officers' search (name without diacritics, code, ID number, tax code, receipt dates),
     # then what the API adds: several statuses at once, a unit with the units below it.
     dossiers = dossier_search(
@@ -423,12 +424,42 @@ def list_dossiers(request: HttpRequest, query: Query[DossierQuery]) -> dict[str,
         units = unit_subtree(unit=_find_unit(query.unit))
         dossiers = dossiers.filter(Q(receiving_unit__in=units) | Q(resolving_unit__in=units))
     page = dossiers[query.offset : query.offset + query.limit]
-    return {
-        "count": dossiers.count(),
-        "limit": query.limit,
-        "offset": query.offset,
-        "items": [_summary(dossier) for dossier in page],
-    }
+    count = dossiers.count()
+    items = [_summary(dossier) for dossier in page]
+    _record(request, Access.SEARCHED, query=query.q, results=count)
+    return {"count": count, "limit": query.limit, "offset": query.offset, "items": items}
+
+
+@router.get(
+    "/",
+    response={200: DossierPageOut, **ERRORS},
+    summary="Danh sách hồ sơ trong phạm vi được xem (lọc, tìm kiếm, phân trang)",
+    description=(
+        "Tìm theo số định danh hoặc mã số thuế thì dùng POST /api/dossiers/search: một số như "
+        "vậy trong `q` bị từ chối (400 `search_by_post_required`) để không nằm trên địa chỉ và "
+        "trong nhật ký máy chủ."
+    ),
+    operation_id="list_dossiers",
+)
+def list_dossiers(request: HttpRequest, query: Query[DossierQuery]) -> dict[str, Any]:
+    if identifier_shaped(query.q):
+        raise InvalidInput(
+            "Không tìm theo số định danh hoặc mã số thuế trên địa chỉ (GET): gửi "
+            'POST /api/dossiers/search với thân JSON {"q": "..."}.',
+            code="search_by_post_required",
+        )
+    return _search(request, query)
+
+
+@router.post(
+    "/search",
+    response={200: DossierPageOut, **ERRORS},
+    summary="Tìm hồ sơ (POST: số định danh, mã số thuế ở thân yêu cầu, không trên địa chỉ)",
+    operation_id="search_dossiers",
+    auth=ApiTokenReadAuth(),  # only reads: a read-only token may search
+)
+def search_dossiers(request: HttpRequest, body: DossierQuery) -> dict[str, Any]:
+    return _search(request, body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -572,7 +603,10 @@ def refuse_dossier_at_counter(
 )
 def get_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     actor = api_actor(request)
-    return _detail(_dossier(actor, code), actor)
+    dossier = _dossier(actor, code)
+    answer = _detail(dossier, actor)
+    _record(request, Access.OPENED, dossiers=[dossier], what="chi-tiet")
+    return answer
 
 
 @router.get(
@@ -585,6 +619,7 @@ def get_dossier_events(request: HttpRequest, code: str) -> dict[str, Any]:
     dossier = _dossier(api_actor(request), code)
     events = list(dossier_events(dossier=dossier))
     problems = history_problems(dossier, events)
+    _record(request, Access.OPENED, dossiers=[dossier], what="lich-su")
     return {
         "ref": _ref(dossier),
         "intact": not problems,

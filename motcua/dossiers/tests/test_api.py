@@ -662,7 +662,15 @@ def test_list_filters_search_pages_and_masks(officers):
     assert refs({"status": ["received", "processing"]}) == [second["code"], first["code"]]
     assert refs({"q": "bình"}) == [second["code"]]
     assert refs({"q": "TRAN thi binh"}) == [second["code"]]  # as the pages: without diacritics
-    assert refs({"q": "001099012345"}) == [first["code"]]
+    # An ID number goes by POST (issue 10 item 4): refused in a URL, found in a body.
+    refused = officers.reception.get("", {"q": "001099012345"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "search_by_post_required"
+    assert "POST /api/dossiers/search" in refused.json()["detail"]
+    found = officers.reception.post("search", {"q": "001099012345"})
+    assert found.status_code == 200, found.json()
+    assert [item["ref"] for item in found.json()["items"]] == [first["code"]]
+    assert found.json()["count"] == 1
     assert refs({"q": "260302"}) == [first["code"]]
     assert refs({"received_from": "2026-03-03"}) == [second["code"]]
     assert refs({"received_to": "2026-03-02"}) == [first["code"]]

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from motcua.audit.models import Access
+from motcua.audit.services import access_record, accessor_for_command
 from motcua.core import clock
 from motcua.core.commands import DomainCommand
 from motcua.documents.formats import stamp
@@ -54,6 +56,12 @@ class Command(DomainCommand):
         form = dossier_form(dossier=dossier, form=options["form"], now=now)
         data = render_dossier_form(
             form=form.number, dossier=dossier, now=now, event=options["event"]
+        )
+        access_record(
+            by=accessor_for_command("dossiers-pdf"),
+            action=Access.PRINTED,
+            dossiers=[dossier],
+            what=f"mau-{form.number}",
         )
         suffix = f"_su-kien{options['event']}" if options["event"] else ""
         output = options["output"] or f"{name}_mau{form.number}{suffix}.pdf"

@@ -7,10 +7,13 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from motcua.audit.models import Access
+from motcua.audit.services import access_record, accessor_for_command
 from motcua.core import clock
 from motcua.core.commands import DomainCommand
 from motcua.core.parsing import parse_date
 from motcua.documents.management.files import write_pdf
+from motcua.documents.selectors import register_dossiers
 from motcua.documents.services import render_register
 from motcua.units.selectors import unit_find
 
@@ -36,6 +39,14 @@ class Command(DomainCommand):
         end = parse_date(options["end"], field="--to")
         unit = unit_find(code=options["unit"], on=end)
         data = render_register(unit=unit, start=start, end=end, now=clock.now(), actor=None)
+        access_record(
+            by=accessor_for_command("register-pdf"),
+            action=Access.PRINTED,
+            dossiers=register_dossiers(unit=unit, start=start, end=end, actor=None).values_list(
+                "pk", flat=True
+            ),
+            what="so-theo-doi",
+        )
         label = unit.identifier or unit.area_code or str(unit.pk)
         output = options["output"] or f"so-theo-doi_{label}_{start:%Y%m%d}-{end:%Y%m%d}.pdf"
         write_pdf(output, data)

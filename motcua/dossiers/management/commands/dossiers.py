@@ -18,6 +18,8 @@ from typing import IO, Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from motcua.audit.models import Access
+from motcua.audit.services import access_record, accessor_for_command
 from motcua.core.commands import DomainCommand
 from motcua.core.errors import ImportRejected, InvalidInput
 from motcua.core.parsing import parse_date
@@ -25,6 +27,7 @@ from motcua.dossiers.history_io import (
     HistoryImportReport,
     dossier_history_export,
     dossier_history_import,
+    dossiers_for_export,
     dump_line,
 )
 from motcua.units.selectors import unit_find
@@ -38,6 +41,17 @@ def _date(option: str) -> Any:
             raise argparse.ArgumentTypeError(exc.message) from exc
 
     return parse
+
+
+def _export_scope(unit: Any, date_from: Any, date_to: Any) -> str:
+    parts = ["lich-su-ho-so"]
+    if unit is not None:
+        parts.append(f"don-vi={unit.identifier or unit.area_code or unit.pk}")
+    if date_from:
+        parts.append(f"tu={date_from:%Y-%m-%d}")
+    if date_to:
+        parts.append(f"den={date_to:%Y-%m-%d}")
+    return " ".join(parts)
 
 
 class Command(DomainCommand):
@@ -109,6 +123,14 @@ class Command(DomainCommand):
         if date_from and date_to and date_from > date_to:
             raise CommandError("--from phải trước hoặc bằng --to.")
         unit = unit_find(code=options["unit"]) if options["unit"] else None
+        # Who saw what: one record for the whole export (its filters and how many dossiers), written
+        # before the first line leaves; a row per dossier would double the cost of a province's.
+        access_record(
+            by=accessor_for_command("dossiers export"),
+            action=Access.EXPORTED,
+            what=_export_scope(unit, date_from, date_to),
+            results=dossiers_for_export(unit=unit, date_from=date_from, date_to=date_to).count(),
+        )
         records = dossier_history_export(unit=unit, date_from=date_from, date_to=date_to)
         output = options["output"]
         count = 0
