@@ -28,6 +28,7 @@ from motcua.core.admin import (
     report_domain_error,
 )
 from motcua.core.errors import DomainError
+from motcua.core.uploads import UploadField
 from motcua.units.models import Unit
 
 
@@ -44,7 +45,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 class CalendarFileForm(forms.Form):
-    file = forms.FileField(label="tệp lịch (.json hoặc .csv)")
+    file = UploadField(label="tệp lịch (.json hoặc .csv)")
     province = forms.ModelChoiceField(
         label="tỉnh (để trống: lịch toàn quốc)", queryset=Unit.objects.none(), required=False
     )

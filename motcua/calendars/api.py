@@ -11,12 +11,13 @@ from motcua.calendars.selectors import calendar_days, deadline_for_request
 from motcua.calendars.services import check_years
 from motcua.calendars.workdays import DueTimePolicy, LimitUnit
 from motcua.core import clock
+from motcua.core.schemas import PUBLIC_ERRORS
 from motcua.units.selectors import unit_find
 
 router = Router(tags=["Lịch làm việc"])
 
 
-class TraceStepOut(Schema):
+class DeadlineStepOut(Schema):
     kind: str
     date: dt.date | None
     message: str
@@ -37,7 +38,7 @@ class DeadlineOut(Schema):
     due_date: dt.date
     due_at: dt.datetime
     provisional: bool
-    trace: list[TraceStepOut]
+    trace: list[DeadlineStepOut]
 
 
 class DeadlineQuery(Schema):
@@ -50,7 +51,11 @@ class DeadlineQuery(Schema):
     due_time: DueTimePolicy | None = None
 
 
-@router.get("/deadline", response=DeadlineOut, summary="Tính hạn trả kết quả, kèm giải thích")
+@router.get(
+    "/deadline",
+    response={200: DeadlineOut, **PUBLIC_ERRORS},
+    summary="Tính hạn trả kết quả, kèm giải thích",
+)
 def deadline(request: HttpRequest, query: Query[DeadlineQuery]) -> dict[str, Any]:
     result, _ = deadline_for_request(
         received=query.received,
@@ -73,7 +78,11 @@ class CalendarDayOut(Schema):
     province: str | None
 
 
-@router.get("/days", response=list[CalendarDayOut], summary="Ngày nghỉ, ngày làm bù của một năm")
+@router.get(
+    "/days",
+    response={200: list[CalendarDayOut], **PUBLIC_ERRORS},
+    summary="Ngày nghỉ, ngày làm bù của một năm",
+)
 def days(request: HttpRequest, year: int | None = None, province: str = "") -> list[dict[str, Any]]:
     if year is not None:
         check_years([year])

@@ -67,8 +67,9 @@ from motcua.catalog.services import (
 from motcua.core import clock
 from motcua.core.admin import UnitScopedAdmin, acting_user
 from motcua.core.errors import DomainError, ImportRejected
+from motcua.core.uploads import UploadField
+from motcua.core.validators import civil_year_validator
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Request attributes: the service's refusal of a first save attempt, the version it stored, and
 # the version an add form copies.
 _REFUSAL = "_catalog_refusal"
@@ -543,23 +544,19 @@ def _problem_target(path: str) -> tuple[str, str]:
 class NewVersionForm(forms.Form):
     effective_from = forms.DateField(
         label="Hiệu lực từ",
+        validators=[civil_year_validator],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Ngày văn bản mới có hiệu lực; phải sau ngày hiệu lực của phiên bản mới nhất.",
     )
 
 
 class CatalogUploadForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
         label="Tệp danh mục",
-        help_text="Tệp .json (motcua-catalog/1) hoặc .xlsx (Excel) — tối đa 20 MB.",
+        help_text="Tệp .json (motcua-catalog/1) hoặc .xlsx (Excel), trong giới hạn "
+        "MOTCUA_UPLOAD_MAX_MB.",
     )
     dry_run = forms.BooleanField(label="Chỉ kiểm tra, chưa lưu", required=False)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("Tệp lớn hơn 20 MB.")
-        return upload
 
 
 @admin.register(ProcedureVersion)

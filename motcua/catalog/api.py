@@ -19,6 +19,7 @@ from motcua.catalog.selectors import (
     procedure_search,
 )
 from motcua.core import clock
+from motcua.core.schemas import PUBLIC_ERRORS
 from motcua.units.selectors import unit_find, unit_province
 
 router = Router(tags=["Thủ tục hành chính"])
@@ -71,14 +72,14 @@ def _summary(version: ProcedureVersion) -> dict[str, Any]:
     }
 
 
-@router.get("/fields", response=list[FieldOut], summary="Danh mục lĩnh vực")
+@router.get("/fields", response={200: list[FieldOut], **PUBLIC_ERRORS}, summary="Danh mục lĩnh vực")
 def list_fields(request: HttpRequest) -> QuerySet[Field]:
     return Field.objects.order_by("name")
 
 
 @router.get(
     "/procedures",
-    response=list[ProcedureSummaryOut],
+    response={200: list[ProcedureSummaryOut], **PUBLIC_ERRORS},
     summary="Tìm thủ tục (không phân biệt dấu, hoa thường)",
 )
 @paginate(LimitOffsetPagination)
@@ -97,6 +98,7 @@ def search_procedures(request: HttpRequest, filters: Query[SearchQuery]) -> list
 
 @router.get(
     "/procedures/{code}",
+    response={200: dict[str, Any], **PUBLIC_ERRORS},
     summary="Toàn bộ thông tin một thủ tục (phiên bản có hiệu lực)",
     description="Bản ghi theo định dạng motcua-catalog/1 (docs/catalog-format.md), kèm "
     "`fee_lines`: các khoản thu với `status` (amount, exempt, unconfigured) và `amount` (null "
@@ -163,7 +165,7 @@ class PostingSheetOut(Schema):
 
 @router.get(
     "/units/{code}/posting",
-    response=PostingSheetOut,
+    response={200: PostingSheetOut, **PUBLIC_ERRORS},
     summary="Danh mục thủ tục niêm yết tại một đơn vị và mức độ đầy đủ",
 )
 def unit_posting(request: HttpRequest, code: str, on: dt.date | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.db.models import Q
 from motcua.accounts.models import Role
 from motcua.calendars.workdays import LimitUnit
 from motcua.core.db import bump_version
+from motcua.core.validators import civil_year_validator
 
 # National code d.dddddd (handbook §12.3), optionally followed by the locally applying unit's
 # identifier (2.000575.000.00.00.H35).
@@ -127,7 +128,7 @@ class ProcedureVersion(models.Model):
         Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField("phiên bản")
-    effective_from = models.DateField("hiệu lực từ")
+    effective_from = models.DateField("hiệu lực từ", validators=[civil_year_validator])
     # Derived: the day before the next version takes effect; kept by the service that adds versions.
     effective_to = models.DateField("hiệu lực đến", null=True, blank=True, editable=False)
     status = models.CharField(
@@ -513,7 +514,7 @@ class ProvincialFee(models.Model):
     resolution = models.CharField(
         "nghị quyết", max_length=255, help_text="Ví dụ: Nghị quyết số 12/2025/NQ-HĐND."
     )
-    effective_from = models.DateField("áp dụng từ")
+    effective_from = models.DateField("áp dụng từ", validators=[civil_year_validator])
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -16,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from motcua.accounts.models import Role
-from motcua.calendars.workdays import CalendarError, LimitUnit, TimeLimit, plain_decimal
+from motcua.calendars.workdays import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    CalendarError,
+    LimitUnit,
+    TimeLimit,
+    plain_decimal,
+)
 from motcua.catalog.models import (
     CHANNEL_CONDITIONS,
     PROCEDURE_CODE_PATTERN,
@@ -30,6 +37,7 @@ from motcua.catalog.models import (
     Source,
     SupplementPolicy,
 )
+from motcua.core.text import INVISIBLE_ONLY, clean_text, only_invisible
 
 FORMAT = "motcua-catalog/1"
 VERIFICATION_MARKS = {"V", "P", "U"}
@@ -66,9 +74,9 @@ def _text(
     if not isinstance(value, str):
         errors.add(key, "phải là chuỗi ký tự")
         return ""
-    value = value.strip()
+    raw, value = value, clean_text(value)  # NFC, no invisible characters (core.text)
     if required and not value:
-        errors.add(key, "bắt buộc, không được để trống")
+        errors.add(key, INVISIBLE_ONLY if only_invisible(raw) else "bắt buộc, không được để trống")
     if max_length is not None and len(value) > max_length:
         errors.add(key, f"dài quá {max_length} ký tự")
     return value
@@ -193,10 +201,14 @@ def _optional_date(data: dict[str, Any], key: str, errors: RecordErrors) -> dt.d
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        day = dt.date.fromisoformat(str(value).strip())
     except ValueError:
         errors.add(key, f"ngày {value!r} không hợp lệ (dạng YYYY-MM-DD)")
         return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors.add(key, f"ngày {day.isoformat()}: năm phải trong {FIRST_YEAR}–{LAST_YEAR}")
+        return None
+    return day
 
 
 # "3152/QĐ-BTP", "12/2025/QĐ-UBND": the number of a decision (Nghị định 30/2020/NĐ-CP, Phụ lục I).
@@ -372,6 +384,12 @@ def parse_record(data: Any, *, known_fields: set[str]) -> tuple[dict[str, Any], 
         except ValueError:
             errors.add("effective_from", f"ngày {effective!r} không hợp lệ (dạng YYYY-MM-DD)")
             record["effective_from"] = None
+    day = record["effective_from"]
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # The years every date of the system is held to (the calendar, the clock, dossiers).
+        errors.add(
+            "effective_from", f"ngày {day.isoformat()}: năm phải trong {FIRST_YEAR}–{LAST_YEAR}"
+        )
 
     record["status"] = _choice(
         data,

@@ -218,6 +218,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env_bool("MOTCUA_STATIC_AUTOREFRESH", True)
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 
+# Uploaded files (catalogue, calendar): a file over MOTCUA_UPLOAD_MAX_MB is refused before it is
+# read or stored (core.uploads, first of the handlers). Other request bodies (forms, the API's
+# JSON) are held to Django's 2.5 MB: the API answers 413 request_too_large above it. An upload
+# under 2.5 MB is kept in memory, a larger one in a temporary file.
+MOTCUA_UPLOAD_MAX_MB = env_int("MOTCUA_UPLOAD_MAX_MB", 20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "motcua.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # API tokens made without an end date end after this many days (0: they never end by themselves).
 MOTCUA_API_TOKEN_DAYS = env_int("MOTCUA_API_TOKEN_DAYS", 365)
 

@@ -7,6 +7,32 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
+# Characters that show nothing but change what a text is: zero-width space, non-joiner and joiner,
+# the left-to-right and right-to-left marks (U+200B–U+200F), the bidirectional embeddings and
+# overrides (U+202A–U+202E) and isolates (U+2066–U+2069), the word joiner and invisible operators
+# (U+2060–U+2064), the byte-order mark / zero-width no-break space (U+FEFF) and the soft hyphen
+# (U+00AD, shown only where a line breaks). Pasted from a web page or a word processor, they make
+# "Nguyễn Văn An" a different name from "Nguyễn Văn An" for search, comparison and the seal, and
+# an override can show a name backwards; none belongs in a Vietnamese name or text.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+INVISIBLE_ONLY = "chỉ gồm ký tự vô hình (ký tự độ rộng 0 hoặc ký tự điều khiển hướng chữ)"
+
+
+def clean_text(value: str) -> str:
+    """A name or free text as stored: invisible characters removed, composed to NFC, stripped.
+
+    The one cleaning every intake path applies (counter, API, history and catalogue imports): a
+    name typed with combining accents (NFD, as macOS and some keyboards give it) and the same
+    name precomposed are then one name. Invisible characters go first, so that a zero-width
+    character between a letter and its accent does not keep them apart.
+    """
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", value)).strip()
+
+
+def only_invisible(value: str) -> bool:
+    """True for a text that has characters but nothing visible once cleaned ("\u200b\u200e")."""
+    return bool(value.strip()) and not clean_text(value)
+
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ → d) and collapse spaces, for search that ignores both.

@@ -29,6 +29,7 @@ from motcua.audit.services import access_record, accessor_from_request, identifi
 from motcua.catalog.selectors import fee_amount_text
 from motcua.core import clock
 from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.schemas import ErrorOut
 from motcua.core.text import mask_identifier
 from motcua.dossiers.deadlines import deadline_explanation
 from motcua.dossiers.events import history_problems
@@ -108,12 +109,6 @@ _NUMBER_RE = re.compile(r"#\d{1,18}")
 # ---------------------------------------------------------------------------------------------
 # Output schemas
 # ---------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
-    errors: Any = None
 
 
 ERRORS: dict[int, type[Schema]] = {

@@ -20,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from motcua.accounts.models import User
 from motcua.core.acting import acting_client
 from motcua.core.db import append_rows
+from motcua.core.text import clean_text
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import EventType, project
 from motcua.units.models import Unit
@@ -219,7 +220,7 @@ def prepare_event(
         actor=actor,
         actor_name=actor.get_full_name() if actor is not None else actor_name,
         unit=unit,
-        reason=reason,
+        reason=clean_text(reason),  # as every text entered (core.text.clean_text)
         # The hash covers the data as the database will give it back (a JSON round trip).
         data=json.loads(json.dumps(data or {}, ensure_ascii=False)),
         documents=documents or [],

@@ -48,6 +48,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.core import clock
 from motcua.core.errors import DomainError, ImportRejected
+from motcua.core.text import INVISIBLE_ONLY, clean_text, only_invisible
 from motcua.dossiers.deadlines import (
     clock_inputs,
     clock_state,
@@ -63,6 +64,7 @@ from motcua.dossiers.deadlines import (
 from motcua.dossiers.events import append_event
 from motcua.dossiers.models import (
     DOSSIER_CODE_PATTERN,
+    IMPORTED_SEQUENCE_MAX_TODAY,
     ApplicantKind,
     Channel,
     Delivery,
@@ -284,10 +286,10 @@ def _text(
     if len(value) > MAX_TEXT:
         problems.add(place, f"dài quá {MAX_TEXT} ký tự")
         return default
-    value = value.strip()
-    if required and not value:
-        problems.add(place, "bắt buộc, đang để trống")
-    return value
+    cleaned = clean_text(value)  # NFC, no invisible characters: as the counter stores texts
+    if required and not cleaned:
+        problems.add(place, INVISIBLE_ONLY if only_invisible(value) else "bắt buộc, đang để trống")
+    return cleaned
 
 
 def _kind_of(value: Any) -> str:
@@ -821,6 +823,18 @@ class _Importer:
             )
         if parsed.sequence_number < 1:
             problems.add("code", "số thứ tự trong ngày bắt đầu từ 0001")
+        elif (
+            receipt_day >= clock.local(self.now).date()
+            and parsed.sequence_number > IMPORTED_SEQUENCE_MAX_TODAY
+        ):
+            # The unit's counter goes on from the imported number for the rest of the day: a
+            # huge one would leave it no room (codes hold 7 digits). Past days are closed.
+            problems.add(
+                "code",
+                f"mã hồ sơ của ngày hôm nay có số thứ tự {parsed.sequence_number} vượt quá "
+                f"{IMPORTED_SEQUENCE_MAX_TODAY}: bộ đếm của đơn vị sẽ không còn số để cấp "
+                "trong ngày",
+            )
         if parsed.due_date is not None and parsed.due_date < receipt_day:
             problems.add("due_date", "hạn trả không thể trước ngày tiếp nhận")
         try:

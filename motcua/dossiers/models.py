@@ -19,18 +19,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.fields import FoldedField
+from motcua.core.validators import citizen_id_validator, tax_code_validator
 
 # Mã số hồ sơ (ND 61/2018 Điều 26; TT 01/2018 Điều 19; decision 7): the receiving unit's electronic
 # identifier, the receipt date YYMMDD, the unit's daily sequence; 4–7 digits accepted on input.
 DOSSIER_CODE_PATTERN = r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-\d{6}-\d{4,7}$"
+# The largest daily sequence number a code can hold (7 digits). The counter issues 0001–9999 and
+# then grows to 5, 6, 7 digits rather than stop intake; past this it refuses (services._issue_code).
+SEQUENCE_MAX = 9_999_999
+# The largest number an imported code of the current day (or later) may carry: the four digits the
+# counter itself issues. An old system's code for today with a huge number would otherwise leave the
+# unit's counter no room for the rest of the day (history_io; docs/dossier-history.md).
+IMPORTED_SEQUENCE_MAX_TODAY = 9_999
 dossier_code_validator = RegexValidator(
     DOSSIER_CODE_PATTERN, "Mã hồ sơ phải có dạng 000.00.06.H56-231027-0361."
-)
-citizen_id_validator = RegexValidator(
-    r"^\d{12}$", "Số định danh cá nhân (CCCD) gồm đúng 12 chữ số."
-)
-tax_code_validator = RegexValidator(
-    r"^\d{10}(-\d{3})?$", "Mã số thuế gồm 10 chữ số (chi nhánh: thêm -ddd)."
 )
 
 

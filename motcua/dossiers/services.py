@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,8 @@ from motcua.catalog.selectors import fee_lines, procedure_version_in_force
 from motcua.core import clock
 from motcua.core.db import insert, read_versions
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
+from motcua.core.text import INVISIBLE_ONLY, clean_text, only_invisible
+from motcua.core.validators import citizen_id_validator, tax_code_validator
 from motcua.dossiers.deadlines import (
     ClockInputs,
     clock_inputs,
@@ -50,6 +52,7 @@ from motcua.dossiers.deadlines import (
 )
 from motcua.dossiers.events import append_event, prepare_event
 from motcua.dossiers.models import (
+    SEQUENCE_MAX,
     ApplicantKind,
     Channel,
     Delivery,
@@ -58,8 +61,6 @@ from motcua.dossiers.models import (
     DossierSequence,
     Outcome,
     Status,
-    citizen_id_validator,
-    tax_code_validator,
 )
 from motcua.dossiers.projection import EventType, project
 from motcua.dossiers.signals import event_recorded
@@ -413,11 +414,27 @@ def fees_for(
     ]
 
 
-def _validate_applicant(applicant: Applicant) -> None:
-    """The applicant's data, checked field by field (a typing mistake is named, nothing stored)."""
+APPLICANT_TEXTS = ("name", "id_number", "tax_code", "phone", "email", "address", "owner_name")
+
+
+def clean_applicant(applicant: Applicant) -> Applicant:
+    """The applicant as stored: every text cleaned by ``core.text.clean_text`` (NFC, no invisible
+    characters, stripped). Counter form, API and postal or online submissions come through here;
+    the history import cleans its lines with the same function."""
+    return replace(
+        applicant, **{name: clean_text(getattr(applicant, name)) for name in APPLICANT_TEXTS}
+    )
+
+
+def _validate_applicant(applicant: Applicant, *, raw: Applicant | None = None) -> None:
+    """The applicant's data (cleaned), checked field by field (a typing mistake is named, nothing
+    stored). ``raw`` is what was given, to say when a name was made of invisible characters only."""
     problems = []
-    if not applicant.name.strip():
-        problems.append("tên người nộp: bắt buộc")
+    if not applicant.name:
+        if raw is not None and only_invisible(raw.name):
+            problems.append(f"tên người nộp: {INVISIBLE_ONLY}, hãy nhập lại tên")
+        else:
+            problems.append("tên người nộp: bắt buộc")
     limits = {"name": 255, "phone": 20, "address": 500, "owner_name": 255, "email": 254}
     for name, limit in limits.items():
         if len(getattr(applicant, name).strip()) > limit:
@@ -448,9 +465,9 @@ def _build_dossier(intake: Intake, *, at: dt.datetime, version: ProcedureVersion
         raise InvalidInput(f"Hình thức nhận kết quả {intake.delivery!r} không hợp lệ.")
     if intake.channel == Channel.POSTAL and not version.postal_allowed:
         raise InvalidInput(f"Thủ tục {version.name} không tiếp nhận qua bưu chính.")
-    _validate_applicant(intake.applicant)
+    applicant = clean_applicant(intake.applicant)
+    _validate_applicant(applicant, raw=intake.applicant)
     resolving = resolving_unit_for(intake)
-    applicant = intake.applicant
     return Dossier(
         procedure_version=version,
         receiving_unit=intake.receiving_unit,
@@ -462,14 +479,14 @@ def _build_dossier(intake: Intake, *, at: dt.datetime, version: ProcedureVersion
         channel=intake.channel,
         delivery=intake.delivery,
         applicant_kind=applicant.kind,
-        applicant_name=applicant.name.strip(),
-        applicant_id_number=applicant.id_number.strip(),
-        applicant_tax_code=applicant.tax_code.strip(),
-        applicant_phone=applicant.phone.strip(),
-        applicant_email=applicant.email.strip(),
-        applicant_address=applicant.address.strip(),
-        owner_name=applicant.owner_name.strip(),
-        summary=(intake.summary.strip() or version.name)[:1000],
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_tax_code=applicant.tax_code,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        owner_name=applicant.owner_name,
+        summary=(clean_text(intake.summary) or version.name)[:1000],
         components=[component.as_dict() for component in intake.components],
         fees=fees_for(
             version, intake.channel, receiving_unit=intake.receiving_unit, on=clock.local(at).date()
@@ -515,6 +532,12 @@ def _issue_code(unit: Unit, at: dt.datetime) -> str:
             number = _next_in_sequence(unit, day)
     if number is None:  # pragma: no cover - the row exists by now
         raise Conflict("Không cấp được số thứ tự hồ sơ; hãy thử lại.")
+    if number > SEQUENCE_MAX:  # the increment is rolled back with the intake's transaction
+        raise Conflict(
+            f"Đã hết số thứ tự hồ sơ của {unit} trong ngày {day:%d/%m/%Y} (mã hồ sơ chứa tối "
+            f"đa {len(str(SEQUENCE_MAX))} chữ số thứ tự).",
+            code="sequence_exhausted",
+        )
     # Past 9999 the number grows to five digits rather than stop intake; codes accept 4–7.
     return f"{unit.identifier}-{day:%y%m%d}-{number:04d}"
 

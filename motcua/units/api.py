@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from motcua.core import clock
+from motcua.core.schemas import PUBLIC_ERRORS
 from motcua.core.text import fold
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_find, unit_subtree
@@ -15,7 +16,7 @@ from motcua.units.selectors import unit_find, unit_subtree
 router = Router(tags=["Đơn vị"])
 
 
-class UnitOut(Schema):
+class UnitDetailOut(Schema):
     id: int
     name: str
     identifier: str | None
@@ -28,7 +29,7 @@ class UnitOut(Schema):
     working_hours: str
 
 
-@router.get("/", response=list[UnitOut], summary="Danh sách đơn vị")
+@router.get("/", response={200: list[UnitDetailOut], **PUBLIC_ERRORS}, summary="Danh sách đơn vị")
 @paginate(LimitOffsetPagination)
 def list_units(
     request: HttpRequest, under: str = "", q: str = "", level: str = "", current: bool = True
@@ -47,6 +48,10 @@ def list_units(
     return result
 
 
-@router.get("/{code}", response=UnitOut, summary="Một đơn vị theo mã định danh hoặc mã hành chính")
+@router.get(
+    "/{code}",
+    response={200: UnitDetailOut, **PUBLIC_ERRORS},
+    summary="Một đơn vị theo mã định danh hoặc mã hành chính",
+)
 def get_unit(request: HttpRequest, code: str) -> Unit:
     return unit_find(code=code)

@@ -125,7 +125,7 @@ def test_a_malformed_citizen_id_is_refused_on_the_form(counter):
     response = counter.post(URL, typed(applicant_id_number="12345"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Số định danh cá nhân (CCCD) gồm đúng 12 chữ số." in page
+    assert "Số định danh cá nhân (CCCD) gồm đúng 12 chữ số 0–9." in page
     assert not Dossier.objects.exists()
 
 

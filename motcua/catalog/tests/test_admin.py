@@ -513,3 +513,27 @@ def test_unit_admin_reads_the_catalogue_but_cannot_change_it(unit_admin_client, 
     assert new_version.status_code == 403
     assert export.status_code == 200
     assert "Nhập danh mục" not in listing.content.decode()
+
+
+def test_a_catalogue_file_over_the_limit_is_refused_before_it_is_read(
+    admin_client, json_file, table_counts, settings
+):
+    settings.MOTCUA_UPLOAD_MAX_MB = 1
+    content = json_file(BIRTH) + b" " * (1024 * 1024)
+    response = admin_client.post(
+        reverse("admin:catalog_procedureversion_import"),
+        {"file": SimpleUploadedFile("a.json", content)},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "Tệp lớn hơn 1 MB (giới hạn MOTCUA_UPLOAD_MAX_MB) nên không được đọc; chưa có thay đổi "
+        "nào được lưu."
+    ]
+    assert set(table_counts().values()) == {0}
+
+
+def test_a_version_cannot_take_effect_outside_the_years_of_every_other_date(admin_client, birth_v1):
+    url = reverse("admin:catalog_procedureversion_new_version", args=[birth_v1.pk])
+    response = admin_client.post(url, {"effective_from": "2150-01-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["effective_from"]

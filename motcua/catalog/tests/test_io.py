@@ -709,3 +709,34 @@ def test_workbook_problems_in_the_report(workbook_bytes):
         "  - thủ tục 1.000894, trang tính PhiLePhi, dòng 3, cột F, trường MUCPHI: "
         "phải là số không âm"
     )
+
+
+# --- input hygiene (issue 10 item 5) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "2101-01-01", "9999-12-31"])
+def test_effective_from_is_held_to_the_years_of_every_other_date(make_record, day):
+    _, problems = parse_record(make_record(effective_from=day), known_fields={"HO_TICH"})
+    assert [(p.field, "năm phải trong 1990–2100" in p.message) for p in problems] == [
+        ("effective_from", True)
+    ]
+
+
+def test_effective_from_out_of_range_is_refused_on_import(json_file, make_record, table_counts):
+    content = json_file(make_record(effective_from="2999-01-01"))
+    problems = _rejected(content, "a.json")
+    assert [p["field"] for p in problems] == ["effective_from"]
+    assert set(table_counts().values()) == {0}
+
+
+def test_catalogue_texts_are_nfc_without_invisible_characters(make_record):
+    import unicodedata
+
+    name = unicodedata.normalize("NFD", "Đăng ký\u200b khai sinh\u00ad")
+    record, problems = parse_record(make_record(name=name), known_fields={"HO_TICH"})
+    assert problems == []
+    assert record["name"] == "Đăng ký khai sinh"
+    _, problems = parse_record(make_record(name="\u200b\u2066\u2069"), known_fields={"HO_TICH"})
+    assert [(p.field, p.message) for p in problems] == [
+        ("name", "chỉ gồm ký tự vô hình (ký tự độ rộng 0 hoặc ký tự điều khiển hướng chữ)")
+    ]

@@ -739,11 +739,63 @@ class TestSequence:
         assert DossierSequence.objects.get(unit=desk.unit, day=dt.date(2025, 4, 24)).last == 12
         assert DossierSequence.objects.count() == 1
 
+    def test_a_code_of_today_cannot_leave_the_counter_without_room(self, desk, receive):
+        """NOW is 01/06/2026: a code of that day numbered past 9999 would leave the unit's
+        counter (7 digits at most) no room for the rest of the day; it is refused."""
+        today = variant(
+            EXAMPLE_1,
+            code=f"{UNIT}-260601-9999999",
+            events=[{"type": "received", "at": "2026-06-01T09:00:00+07:00"}],
+        )
+        problems = rejected(today)
+        assert [(p["field"], "9999999" in p["message"]) for p in problems] == [("code", True)]
+        assert not DossierSequence.objects.exists()
+        # Within four digits it is taken, and the counter goes on after it.
+        run(variant(today, code=f"{UNIT}-260601-9999"))
+        assert receive("1.004222", at(2026, 6, 1, 10)).code == f"{UNIT}-260601-10000"
+
     def test_skipped_lines_raise_it_too(self, desk):
         run(EXAMPLE_1)
         DossierSequence.objects.update(last=0)
         assert run(EXAMPLE_1).skipped == 1
         assert DossierSequence.objects.get().last == 7
+
+
+class TestHygiene:
+    def test_names_and_texts_are_stored_in_nfc_without_invisible_characters(self, desk):
+        import unicodedata
+
+        applicant = {**APPLICANT, "name": unicodedata.normalize("NFD", "Nguyễn\u200b Văn An")}
+        record = variant(EXAMPLE_1, applicant=applicant)
+        record["events"][0]["reason"] = "\u202eLý do\u202c"
+        run(record)
+        dossier = Dossier.objects.get()
+        assert dossier.applicant_name == "Nguyễn Văn An"
+        assert dossier.events.get(seq=1).reason == "Lý do"
+        assert run(record).skipped == 1  # the same line again: the same dossier
+
+    def test_a_name_of_invisible_characters_only_is_refused(self, desk):
+        record = variant(EXAMPLE_1, applicant={**APPLICANT, "name": "\u200b\u200e\ufeff"})
+        assert [(p["field"], p["message"]) for p in rejected(record)] == [
+            (
+                "applicant.name",
+                "chỉ gồm ký tự vô hình (ký tự độ rộng 0 hoặc ký tự điều khiển hướng chữ)",
+            )
+        ]
+
+    def test_identifiers_in_other_digits_are_refused(self, desk):
+        record = variant(
+            EXAMPLE_1,
+            applicant={
+                **APPLICANT,
+                "id_number": "٠٠١٠٩٩٠١٢٣٤٥",
+                "tax_code": "０１０２３４５６７８",
+            },
+        )
+        assert sorted(p["field"] for p in rejected(record)) == [
+            "applicant.id_number",
+            "applicant.tax_code",
+        ]
 
 
 # --- round trip -----------------------------------------------------------------------------------
