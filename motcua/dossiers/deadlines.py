@@ -30,7 +30,7 @@ from motcua.catalog.selectors import limit_words
 from motcua.core import clock
 from motcua.core.errors import InvalidInput
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.projection import ClockRule, EventLike, EventType
+from motcua.dossiers.projection import ClockRule, EventLike, EventType, wait_stops_clock
 
 # ---------------------------------------------------------------------------------------------
 # The limit that applies: the version's general limit, or one of its cases (issue 7 item 4)
@@ -263,7 +263,7 @@ def clock_inputs(dossier: Dossier, events: Sequence[EventLike]) -> ClockInputs |
             inputs.steps.append(_supplement_step(rule or _legacy_rule(version), event, not rule))
             opened = (event, rule or _legacy_rule(version))
         elif event.type == EventType.PAYMENT_REQUESTED:
-            stops = bool(event.data.get("stops_clock", True))  # before decision 11: it stopped
+            stops = wait_stops_clock(event.type, event.data)  # as the request recorded it
             inputs.steps.append(_payment_step(event, stops))
             opened = (event, ClockRule.PAUSE if stops else ClockRule.CONTINUE)
         elif event.type in (EventType.SUPPLEMENT_RECEIVED, EventType.PAYMENT_RECEIVED) and opened:
